@@ -1,0 +1,96 @@
+"""The diagnostic model: immutable records shared by the engine, the reporters and every entry point.
+
+This module imports nothing else of dlint, so that rules, reporters and the API can all depend on it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    """How bad a diagnostic is; only ``error`` makes ``dlint check`` exit 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule reports: a JSON Pointer into the document and a message.
+
+    The engine turns findings into :class:`Diagnostic` records by stamping the rule's code, name and
+    severity, and the location (file, line, column, subset, item id).
+    """
+
+    pointer: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a diagnostic points in its source file (1-based line and column; column in characters)."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One defect in one file."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    file: str
+    pointer: str
+    line: int | None = None
+    column: int | None = None
+    subset: str | None = None
+    item_id: str | None = None
+    fix: dict[str, Any] | None = field(default=None, compare=False)
+    #: The source line around the location, cut to a window, and the caret's column in it.
+    excerpt: tuple[str, int] | None = field(default=None, compare=False, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form used by ``--output-format json``."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": self.file,
+            "pointer": self.pointer,
+            "line": self.line,
+            "column": self.column,
+            "subset": self.subset,
+            "item_id": self.item_id,
+            "fix": self.fix,
+        }
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Files in order, then by position in the file."""
+        return (self.file, self.line or 0, self.column or 0, self.pointer, self.code)
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """Escape one reference token of an RFC 6901 JSON Pointer."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(*tokens: str | int) -> str:
+    """Build a JSON Pointer from unescaped reference tokens."""
+    return "".join("/" + escape_pointer_token(t) for t in tokens)
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """Split a JSON Pointer into its unescaped reference tokens ("" is the whole document)."""
+    if not pointer:
+        return []
+    if not pointer.startswith("/"):
+        raise ValueError(f"not a JSON Pointer: {pointer!r}")
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]

@@ -1,0 +1,220 @@
+"""One walk over a parsed file, dispatching each node to the rules that asked for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dlint.diagnostics import Diagnostic, Finding, Location, split_pointer
+from dlint.document import Document, ParseFailure, collector_paused, parse, source_snippet
+from dlint.rules.base import Context, FileContext, Rule, Scope, is_int
+from dlint.rules.structure import InvalidJson, SchemaViolation
+from dlint.schemas import detect_dialect
+
+Check = Callable[[Any, Context], Iterable[Finding]]
+
+
+@dataclass
+class _Invalid:
+    """Nodes the schema rejected: semantic rules skip them quietly (one defect, one diagnostic)."""
+
+    categories: bool = False
+    items: set[int] = field(default_factory=set)
+    whole_items: set[int] = field(default_factory=set)
+    annotations: dict[int, set[int]] = field(default_factory=dict)
+
+    def add(self, pointer: str) -> None:
+        tokens = pointer.split("/")[1:]
+        if not tokens:
+            return
+        if tokens[0] == "categories":
+            self.categories = True
+        elif tokens[0] != "items" or len(tokens) < 2 or not tokens[1].isdigit():
+            return
+        elif len(tokens) == 2 or (len(tokens) == 3 and tokens[2] == "annotations"):
+            self.whole_items.add(int(tokens[1]))
+        elif tokens[2] == "annotations" and tokens[3].isdigit():
+            self.annotations.setdefault(int(tokens[1]), set()).add(int(tokens[3]))
+        else:
+            self.items.add(int(tokens[1]))
+
+
+@dataclass
+class _Raw:
+    """A finding with an absolute pointer and the rule that made it."""
+
+    rule: type[Rule]
+    pointer: str
+    message: str
+
+
+def lint_bytes(
+    raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]], dialect: str | None = None
+) -> list[Diagnostic]:
+    """Lint one annotation file given as bytes; ``file`` is the name diagnostics carry."""
+    document = parse(raw)
+    if isinstance(document, ParseFailure):
+        if InvalidJson not in rules:
+            return []
+        return [
+            _diagnostic(
+                InvalidJson,
+                f"invalid JSON: {document.message}",
+                document_pointer="",
+                file=file,
+                subset=subset,
+                location=Location(document.line, document.column),
+                item_id=None,
+                excerpt=source_snippet(raw, document.offset),
+            )
+        ]
+    with collector_paused():
+        found = _walk(document.data, rules, subset, dialect)
+        return _stamp(found, document, file, subset)
+
+
+def _walk(data: Any, rules: Sequence[type[Rule]], subset: str, dialect: str | None) -> list[_Raw]:
+    top = data if isinstance(data, dict) else {}
+    chosen = dialect or (detect_dialect(data) if isinstance(data, dict) else "datumaro-1.0")
+    ctx = Context(FileContext(chosen, subset, top, _label_count(top)))
+    instances = [rule() for rule in rules if rule.scope is not Scope.PARSE]
+    found: list[_Raw] = []
+
+    def run(rule: Rule, node: Any, base: str) -> None:
+        for finding in rule.check(node, ctx):
+            found.append(_Raw(type(rule), base + finding.pointer, finding.message))
+
+    invalid = _Invalid()
+    for rule in (r for r in instances if r.scope is Scope.DOCUMENT):
+        before = len(found)
+        run(rule, data, "")
+        if isinstance(rule, SchemaViolation):
+            for raw in found[before:]:
+                invalid.add(raw.pointer)
+    categories = top.get("categories")
+    if isinstance(categories, dict) and not invalid.categories:
+        for rule in (r for r in instances if r.scope is Scope.CATEGORIES):
+            run(rule, categories, "/categories")
+    items = top.get("items")
+    if isinstance(items, list):
+        _walk_items(items, instances, ctx, invalid, found)
+    for rule in instances:
+        found.extend(_Raw(type(rule), f.pointer, f.message) for f in rule.finish(ctx))
+    return found
+
+
+def _walk_items(
+    items: list[Any], instances: list[Rule], ctx: Context, invalid: _Invalid, found: list[_Raw]
+) -> None:
+    item_rules = [r for r in instances if r.scope is Scope.ITEM]
+    generic = [(r, r.check) for r in instances if r.scope is Scope.ANNOTATION and not r.annotation_types]
+    typed: dict[str, list[tuple[Rule, Check]]] = {}
+    for rule in (r for r in instances if r.scope is Scope.ANNOTATION and r.annotation_types):
+        for kind in rule.annotation_types:
+            typed.setdefault(kind, list(generic)).append((rule, rule.check))
+    no_skip: set[int] = set()
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or i in invalid.whole_items:
+            continue
+        ctx.item, ctx.item_index, ctx.annotation_index = item, i, -1
+        ctx.image_size = _image_size(item)
+        if i not in invalid.items:
+            for rule in item_rules:
+                for finding in rule.check(item, ctx):
+                    found.append(_Raw(type(rule), f"/items/{i}{finding.pointer}", finding.message))
+        annotations = item.get("annotations")
+        if not isinstance(annotations, list):
+            continue
+        skip = invalid.annotations.get(i, no_skip)
+        for j, ann in enumerate(annotations):
+            if not isinstance(ann, dict) or j in skip:
+                continue
+            ann_type = ann.get("type")
+            handlers = typed.get(ann_type, generic) if isinstance(ann_type, str) else generic
+            ctx.annotation_index = j
+            for rule, check in handlers:
+                for finding in check(ann, ctx):
+                    found.append(
+                        _Raw(type(rule), f"/items/{i}/annotations/{j}{finding.pointer}", finding.message)
+                    )
+    ctx.item, ctx.item_index, ctx.annotation_index, ctx.image_size = None, -1, -1, None
+
+
+def _label_count(top: dict[str, Any]) -> int | None:
+    categories = top.get("categories")
+    if not isinstance(categories, dict):
+        return None
+    label = categories.get("label")
+    if label is None or label == {}:
+        return 0
+    labels = label.get("labels") if isinstance(label, dict) else None
+    return len(labels) if isinstance(labels, list) else None
+
+
+def _image_size(item: dict[str, Any]) -> tuple[int, int] | None:
+    image = item.get("image")
+    size = image.get("size") if isinstance(image, dict) else None
+    if isinstance(size, list) and len(size) == 2 and is_int(size[0]) and is_int(size[1]):
+        return int(size[0]), int(size[1])
+    return None
+
+
+def _stamp(found: list[_Raw], document: Document, file: str, subset: str) -> list[Diagnostic]:
+    """Turn findings into diagnostics: locate each pointer in the text, name the item."""
+    if not found:
+        return []
+    offsets = document.offsets(raw.pointer for raw in found)
+    locations = document.locations(offsets.values())
+    result = [
+        _diagnostic(
+            raw.rule,
+            raw.message,
+            document_pointer=raw.pointer,
+            file=file,
+            subset=subset,
+            location=locations[offsets[raw.pointer]],
+            item_id=_item_id(document.data, raw.pointer),
+            excerpt=document.snippet(offsets[raw.pointer]),
+        )
+        for raw in found
+    ]
+    return sorted(result, key=Diagnostic.sort_key)
+
+
+def _diagnostic(
+    rule: type[Rule],
+    message: str,
+    *,
+    document_pointer: str,
+    file: str,
+    subset: str,
+    location: Location,
+    item_id: str | None,
+    excerpt: tuple[str, int],
+) -> Diagnostic:
+    return Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        file=file,
+        pointer=document_pointer,
+        line=location.line,
+        column=location.column,
+        subset=subset,
+        item_id=item_id,
+        excerpt=excerpt,
+    )
+
+
+def _item_id(data: Any, pointer: str) -> str | None:
+    tokens = split_pointer(pointer)
+    if len(tokens) < 2 or tokens[0] != "items" or not tokens[1].isdigit() or not isinstance(data, dict):
+        return None
+    items = data.get("items")
+    index = int(tokens[1])
+    if not isinstance(items, list) or index >= len(items) or not isinstance(items[index], dict):
+        return None
+    item_id = items[index].get("id")
+    return item_id if isinstance(item_id, str) else None

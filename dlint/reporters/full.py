@@ -1,0 +1,36 @@
+"""The default format: the headline, the offending source line with a caret, the pointer."""
+
+from __future__ import annotations
+
+from dlint.api import Report
+from dlint.diagnostics import Diagnostic
+from dlint.reporters.concise import headline
+from dlint.reporters.summary import summary
+
+
+def _block(diagnostic: Diagnostic) -> list[str]:
+    lines = [headline(diagnostic)]
+    if diagnostic.excerpt is not None:
+        text, caret = diagnostic.excerpt
+        number = str(diagnostic.line or 1)
+        gutter = " " * len(number)
+        lines += [
+            f"{gutter} |",
+            f"{number} | {text}",
+            f"{gutter} | {' ' * caret}^ {diagnostic.code}",
+            f"{gutter} |",
+        ]
+    where = [f"pointer: {diagnostic.pointer or '(document)'}"]
+    if diagnostic.item_id is not None:
+        where.append(f"item: {diagnostic.item_id}")
+    lines.append(f"  = {', '.join(where)}")
+    return lines
+
+
+def render(report: Report) -> str:
+    lines: list[str] = []
+    for diagnostic in report.diagnostics:
+        lines += _block(diagnostic)
+        lines.append("")
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"

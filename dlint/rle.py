@@ -1,0 +1,195 @@
+"""Validation of COCO compressed RLE ``counts`` strings without decoding a single pixel.
+
+The encoding is pycocotools' ``rleToString``/``rleFrString`` (``maskApi.c``). A mask is a column-major
+sequence of runs alternating 0s and 1s, starting with 0s. Each run is written as a *group* of characters
+in ``'0'..'o'``: a character carries the 5 bits ``(ord(c) - 48) & 0x1F``, least significant first; bit
+``0x20`` means "another character of this group follows"; bit ``0x10`` of the last character is the sign.
+From run index 3 on, a group holds the difference to the run two places before; runs 0, 1 and 2 are
+stored as they are. A mask of size ``[h, w]`` is valid when every run is ``>= 0`` and the runs sum to
+exactly ``h * w``.
+
+pycocotools checks none of this: it keeps runs as ``uint32`` (a negative run becomes a huge one), and on a
+string that ends inside a group it consumes the terminating NUL as one more character and reads on past
+it. Here runs are exact integers (a run of ``2**32`` or more is kept, and then simply makes the total too
+large), and every string gets one status, by a precedence that does not depend on positions:
+
+1. ``BAD_CHAR``: a character outside ``'0'..'o'`` anywhere (non-ASCII included), or a group longer than
+   :data:`MAX_GROUP_CHARS` characters (60 bits; pycocotools itself never writes more than 7);
+2. ``TRUNCATED``: the string ends inside a group;
+3. ``NEGATIVE_RUN``: some run is negative.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import IntEnum
+
+import numpy as np
+import numpy.typing as npt
+
+
+class RleStatus(IntEnum):
+    """The verdict on one ``counts`` string; see the module docstring for the precedence."""
+
+    OK = 0
+    BAD_CHAR = 1
+    TRUNCATED = 2
+    NEGATIVE_RUN = 3
+
+
+OK, BAD_CHAR = RleStatus.OK, RleStatus.BAD_CHAR
+TRUNCATED, NEGATIVE_RUN = RleStatus.TRUNCATED, RleStatus.NEGATIVE_RUN
+
+MAX_GROUP_CHARS = 12
+"""Longest accepted group: 12 characters hold 60 bits, so a single group value always fits in int64."""
+
+_BAD_CHAR_RE = re.compile(r"[^0-o]")
+_INT64_MAX = int(np.iinfo(np.int64).max)
+_SAFE_BOUND = 2.0**62  # below this, no int64 intermediate of check_counts can overflow
+
+
+class RleError(ValueError):
+    """A malformed ``counts`` string; :attr:`status` tells which kind of problem it is."""
+
+    def __init__(self, status: RleStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def decode_runs(counts: str) -> list[int]:
+    """Decode ``counts`` to its runs with the semantics of pycocotools' ``rleFrString``.
+
+    This is the readable reference for :func:`check_counts`. Raises :class:`RleError` (a ``ValueError``)
+    naming the offending character and its index, the truncated group, or the negative run's index; when a
+    string has several problems, the one of highest precedence (module docstring) is raised.
+    """
+    bad = _BAD_CHAR_RE.search(counts)
+    if bad is not None:
+        raise RleError(BAD_CHAR, f"invalid character {bad.group()!r} at index {bad.start()}, not in '0'..'o'")
+    values: list[int] = []
+    x = k = start = 0
+    for i, ch in enumerate(counts):
+        if k == MAX_GROUP_CHARS:
+            raise RleError(
+                BAD_CHAR,
+                f"character {ch!r} at index {i} makes the group starting at index {start} longer than "
+                f"{MAX_GROUP_CHARS} characters",
+            )
+        c = ord(ch) - 48
+        x |= (c & 0x1F) << (5 * k)
+        k += 1
+        if not c & 0x20:  # last character of the group: sign-extend from its bit 0x10
+            values.append(x - (1 << (5 * k)) if c & 0x10 else x)
+            x = k = 0
+            start = i + 1
+    if k:
+        raise RleError(TRUNCATED, f"string ends inside the group starting at index {start}")
+    runs: list[int] = []
+    for m, value in enumerate(values):
+        run = value + runs[m - 2] if m > 2 else value
+        if run < 0:
+            raise RleError(NEGATIVE_RUN, f"run {m} is negative ({run})")
+        runs.append(run)
+    return runs
+
+
+def _owner(bounds: npt.NDArray[np.intp], positions: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """Index of the segment ``[bounds[s], bounds[s+1])`` holding each position (empty segments skipped)."""
+    return np.searchsorted(bounds, positions, side="right") - 1
+
+
+def _chain_sums(values: npt.NDArray[np.int64], firsts: npt.NDArray[np.intp]) -> None:
+    """In place, turn ``values`` into cumulative sums that restart at each index of ``firsts``.
+
+    Before one cumulative sum, each segment's first element gets minus the previous segment's sum.
+    ``firsts`` must be strictly increasing and start at 0; indices past the end are ignored.
+    """
+    firsts = firsts[firsts < values.size]
+    if firsts.size > 1:
+        values[firsts[1:]] -= np.add.reduceat(values, firsts)[:-1]
+    np.cumsum(values, out=values)
+
+
+def check_counts(counts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
+    """Check many ``counts`` strings at once; return ``(totals, status)``, one entry per string.
+
+    ``status[i]`` is a :class:`RleStatus` code and agrees with :func:`decode_runs`; ``totals[i]`` is the sum
+    of the runs of ``counts[i]`` when ``status[i] == OK`` (saturated at ``2**63 - 1``), and 0 otherwise.
+    All strings are joined and processed in one numpy pass, with no Python loop per character; strings
+    whose values could overflow int64 (far beyond any real mask) are re-decoded exactly with
+    :func:`decode_runs`. Raises ``TypeError`` if an item is not a ``str``.
+    """
+    n = len(counts)
+    bounds = np.zeros(n + 1, np.intp)  # character offsets of the strings in the joined text
+    np.cumsum(np.fromiter(map(len, counts), np.intp, n), out=bounds[1:])
+    totals = np.zeros(n, np.int64)
+    status = np.zeros(n, np.int8)
+    joined = "".join(counts)
+    if not joined:
+        return totals, status
+    if joined.isascii():  # one byte per character
+        digits = np.frombuffer(joined.encode("ascii"), np.uint8) - np.uint8(48)
+        wide: npt.NDArray[np.unsignedinteger] = digits
+    else:  # one uint32 per code point keeps the offsets right; lone surrogates pass through
+        wide = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32) - np.uint32(48)
+        digits = wide.astype(np.uint8)
+    bad = np.zeros(n, bool)
+    if wide.max() > 63:  # below '0' wraps around to a large value too
+        bad[_owner(bounds, np.flatnonzero(wide > 63))] = True
+
+    # A group ends at a character without the 0x20 bit, and also at each string's last character, so the
+    # last character of the buffer always ends a group (ends - 1 == -1 below reads that one).
+    is_end = digits < 32
+    nonempty = np.flatnonzero(bounds[1:] > bounds[:-1])
+    last = bounds[nonempty + 1] - 1
+    truncated = np.zeros(n, bool)
+    truncated[nonempty] = ~is_end[last]
+    is_end[last] = True
+    ends = np.flatnonzero(is_end)
+    # Horner's rule from each group's last, signed, character down to its first.
+    values = ((digits[ends] & np.uint8(31)) ^ np.uint8(16)).astype(np.int64) - 16
+    sel = np.flatnonzero(~is_end[ends - 1])  # groups with one more character before pos + 1
+    pos = ends[sel] - 1
+    for _ in range(MAX_GROUP_CHARS - 1):
+        if not sel.size:
+            break
+        values[sel] = values[sel] * 32 + (digits[pos] & np.uint8(31))
+        more = ~is_end[pos - 1]
+        sel, pos = sel[more], pos[more] - 1
+    if sel.size:  # groups longer than MAX_GROUP_CHARS
+        bad[_owner(bounds, ends[sel])] = True
+
+    # |run| <= ng * max|value| and |total| <= ng**2 * max|value|; if that can reach int64 overflow, the
+    # strings concerned are decoded exactly at the end.
+    gfirst = np.searchsorted(ends, bounds)
+    ngroups = np.diff(gfirst)
+    peak = float(max(values.max(), -values.min()))
+    risky = np.zeros(n, bool)
+    if peak * float(ngroups.max()) ** 2 >= _SAFE_BOUND:
+        peaks = np.zeros(n)
+        peaks[nonempty] = np.maximum.reduceat(np.abs(values), gfirst[nonempty])
+        risky = peaks * ngroups.astype(float) ** 2 >= _SAFE_BOUND
+
+    # Run m > 2 adds run m-2: per string, runs 1, 3, 5... and 2, 4, 6... are cumulative sums of values,
+    # and run 0 stands alone. Each string's groups are gfirst[s]:gfirst[s+1] in the global numbering.
+    firsts = gfirst[nonempty]
+    run0 = values[firsts]
+    values[firsts] = 0
+    for parity in (0, 1):
+        _chain_sums(values[parity::2], np.unique((firsts + 1 - parity) // 2))
+    values[firsts] = run0
+    if values.min() < 0:
+        status[_owner(gfirst, np.flatnonzero(values < 0))] = NEGATIVE_RUN
+    totals[nonempty] = np.add.reduceat(values, firsts)  # int64 wrap-around cancels out
+    for s in np.flatnonzero(risky & ~bad & ~truncated):
+        try:
+            exact: int = sum(decode_runs(counts[int(s)]))
+        except RleError as exc:
+            status[s] = exc.status
+        else:
+            totals[s], status[s] = min(exact, _INT64_MAX), OK
+    status[truncated] = TRUNCATED
+    status[bad] = BAD_CHAR
+    totals[status != OK] = 0
+    return totals, status

@@ -1,0 +1,118 @@
+"""What a rule is: metadata, the node kind it visits, and a ``check`` that yields findings.
+
+Rules never build diagnostics, locate text or walk the document: the engine hands each node to the
+rules that asked for it and stamps code, severity and location onto what they report. A rule's class
+docstring is its user documentation (``dlint rule CODE`` prints it).
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeGuard
+
+from dlint.diagnostics import Finding, Severity, join_pointer
+
+
+class Scope(str, enum.Enum):
+    """The kind of node a rule visits."""
+
+    #: Produced by the engine itself (the file does not parse).
+    PARSE = "parse"
+    #: The whole parsed file, once.
+    DOCUMENT = "document"
+    #: The ``categories`` object, once per file.
+    CATEGORIES = "categories"
+    #: Every entry of ``items``.
+    ITEM = "item"
+    #: Every annotation (of the types the rule names).
+    ANNOTATION = "annotation"
+
+
+class FixAvailability(str, enum.Enum):
+    """Whether a rule's diagnostics carry a fix."""
+
+    NONE = "none"
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass
+class FileContext:
+    """What rules may know about the file being linted."""
+
+    dialect: str
+    subset: str
+    data: dict[str, Any]
+    #: Number of entries of ``categories.label.labels``, or None when there is no usable label list.
+    label_count: int | None
+
+
+@dataclass
+class Context:
+    """The file, and for item and annotation rules the item being visited."""
+
+    file: FileContext
+    item: dict[str, Any] | None = None
+    item_index: int = -1
+    annotation_index: int = -1
+    #: The item's ``image.size`` as (height, width) when it is two integers, else None.
+    image_size: tuple[int, int] | None = None
+
+    def pointer(self, *tokens: str | int) -> str:
+        """The absolute pointer of the visited annotation (or item), extended by ``tokens``."""
+        base: tuple[str | int, ...] = ("items", self.item_index)
+        if self.annotation_index >= 0:
+            base += ("annotations", self.annotation_index)
+        return join_pointer(*base, *tokens)
+
+
+class Rule:
+    """Base class. Subclasses set the class attributes and override :meth:`check`.
+
+    A fresh instance serves one file, so a rule may keep state across nodes and report it in
+    :meth:`finish` (for example to check all masks of a file in one vectorised pass).
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    scope: ClassVar[Scope]
+    #: For ANNOTATION rules: the annotation ``type`` values visited (empty: every annotation).
+    annotation_types: ClassVar[frozenset[str]] = frozenset()
+    fix: ClassVar[FixAvailability] = FixAvailability.NONE
+    #: Regular expressions of pointers whose schema errors this rule reports itself (with a better
+    #: message), so that one defect gives one diagnostic.
+    claims: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, node: Any, ctx: Context) -> Iterable[Finding]:
+        """Findings for one node; pointers are relative to the node ("" is the node itself)."""
+        return ()
+
+    def finish(self, ctx: Context) -> Iterable[Finding]:
+        """Findings known only once every node was visited; pointers are absolute."""
+        return ()
+
+    @classmethod
+    def docs(cls) -> str:
+        """The rule's documentation (its class docstring, dedented)."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the documentation."""
+        return cls.docs().splitlines()[0] if cls.__doc__ else ""
+
+
+def is_int(value: object) -> TypeGuard[int | float]:
+    """A JSON integer (``true``/``false`` are not numbers; ``1.0`` counts, as JSON Schema says)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+def is_number(value: object) -> TypeGuard[int | float]:
+    """A JSON number (not a boolean)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

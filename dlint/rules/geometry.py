@@ -1,0 +1,127 @@
+"""Rules on flat coordinate lists: polygons, polylines and keypoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dlint.diagnostics import Finding
+from dlint.rules.base import Context, Rule, Scope
+
+#: The fewest vertices a shape needs to mean anything.
+MIN_VERTICES = {"polygon": 3, "polyline": 2}
+
+
+class OddCoordinateCount(Rule):
+    """A polygon, polyline or points annotation has an odd number of coordinates.
+
+    ## What it does
+    Checks that the flat `points` list of `polygon`, `polyline` and `points` annotations holds
+    `x, y` pairs, that is an even number of values.
+
+    ## Why is this bad?
+    One coordinate has lost its partner: the shape cannot be drawn as written. Datumaro drops or
+    refuses polygons and keypoints with an odd count, but reads polylines silently with the last
+    value ignored.
+
+    ## Example
+    ```json
+    {"type": "polygon", "label_id": 0, "points": [0, 0, 4, 0, 4, 3, 0]}
+    ```
+    Seven values: one `y` is missing.
+    """
+
+    code = "DL201"
+    name = "odd-coordinate-count"
+    scope = Scope.ANNOTATION
+    annotation_types = frozenset({"polygon", "polyline", "points"})
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        points = node.get("points")
+        if not isinstance(points, list) or len(points) % 2 == 0:
+            return ()
+        kind = node["type"]
+        return (Finding("/points", f"{kind} has {len(points)} coordinates; coordinates come in x, y pairs"),)
+
+
+class TooFewVertices(Rule):
+    """A polygon has fewer than 3 vertices, or a polyline fewer than 2.
+
+    ## What it does
+    Counts the vertices (`x, y` pairs) of `polygon` and `polyline` annotations.
+
+    ## Why is this bad?
+    A polygon of one or two vertices has no area and a polyline of one vertex has no length.
+    Datumaro refuses such polygons (`Wrong polygon points`) but accepts such polylines silently,
+    and training code that builds masks or lengths from them fails or yields empty targets.
+
+    ## Example
+    ```json
+    {"type": "polygon", "label_id": 0, "points": [0, 0, 4, 0]}
+    ```
+    Two vertices do not make a polygon.
+    """
+
+    code = "DL202"
+    name = "too-few-vertices"
+    scope = Scope.ANNOTATION
+    annotation_types = frozenset(MIN_VERTICES)
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        points = node.get("points")
+        if not isinstance(points, list) or len(points) % 2:
+            return ()
+        kind = node["type"]
+        need, have = MIN_VERTICES[kind], len(points) // 2
+        if have >= need:
+            return ()
+        return (
+            Finding(
+                "/points", f"{kind} has {have} {'vertex' if have == 1 else 'vertices'}; it needs at least {need}"
+            ),
+        )
+
+
+class VisibilityMismatch(Rule):
+    """Keypoint `visibility` does not have one value per point, or holds values other than 0, 1, 2.
+
+    ## What it does
+    For `points` annotations, checks that `visibility` has exactly one entry per `x, y` pair and
+    that every entry is 0 (absent), 1 (hidden) or 2 (visible), as in COCO keypoints.
+
+    ## Why is this bad?
+    Datumaro refuses the annotation with a bare `AssertionError` or a `ValueError` and no location;
+    a keypoint's visibility decides whether it counts in training and evaluation.
+
+    ## Example
+    ```json
+    {"type": "points", "label_id": 0, "points": [1, 1, 2, 2, 3, 3], "visibility": [2, 2]}
+    ```
+    Three points, two visibility values.
+    """
+
+    code = "DL203"
+    name = "visibility-mismatch"
+    scope = Scope.ANNOTATION
+    annotation_types = frozenset({"points"})
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        visibility, points = node.get("visibility"), node.get("points")
+        if not isinstance(visibility, list) or not isinstance(points, list) or len(points) % 2:
+            return ()
+        if len(visibility) != len(points) // 2:
+            return (
+                Finding(
+                    "/visibility",
+                    f"visibility has {len(visibility)} values for {len(points) // 2} points",
+                ),
+            )
+        for index, value in enumerate(visibility):
+            if value not in (0, 1, 2) or isinstance(value, bool):
+                return (
+                    Finding(
+                        f"/visibility/{index}",
+                        f"visibility value {value!r} is not 0 (absent), 1 (hidden) or 2 (visible)",
+                    ),
+                )
+        return ()

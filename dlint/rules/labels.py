@@ -1,0 +1,77 @@
+"""Rules on label references from annotations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dlint.diagnostics import Finding
+from dlint.rules.base import Context, Rule, Scope, is_int
+
+
+class LabelIdOutOfRange(Rule):
+    """`label_id` does not name a label of `categories.label.labels`.
+
+    ## What it does
+    Checks that every annotation's `label_id` is an index into `categories.label.labels`
+    (0-based: from 0 to the number of labels minus one).
+
+    ## Why is this bad?
+    Datumaro accepts an out-of-range `label_id` (99, -1) silently; the annotation then refers to no
+    label, and tools that map ids to names crash or, worse, mislabel it. CVAT rejects the import.
+
+    ## Example
+    ```json
+    {"categories": {"label": {"labels": [{"name": "car", "parent": ""}]}},
+     "items": [{"id": "a", "annotations": [{"type": "bbox", "label_id": 3, "bbox": [0, 0, 1, 1]}]}]}
+    ```
+    Only `label_id` 0 exists here.
+    """
+
+    code = "DL101"
+    name = "label-id-out-of-range"
+    scope = Scope.ANNOTATION
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        label_id = node.get("label_id")
+        count = ctx.file.label_count
+        if count is None or not is_int(label_id) or 0 <= label_id < count:
+            return ()
+        if count == 0:
+            return (Finding("/label_id", f"label_id {label_id} is used, but the file defines no labels"),)
+        return (
+            Finding(
+                "/label_id",
+                f"label_id {label_id} is out of range: the file defines {count} "
+                f"label{'s' if count > 1 else ''} (0..{count - 1})",
+            ),
+        )
+
+
+class LabelWithoutLabelId(Rule):
+    """A `label` annotation has no `label_id`.
+
+    ## What it does
+    Checks that annotations of type `label` (image-level tags) carry a `label_id`.
+
+    ## Why is this bad?
+    A tag without a label means nothing. Datumaro fails on it with a `TypeError` (fatal unless the
+    import skips bad annotations), and CVAT refuses it with "annotation has no label".
+
+    ## Example
+    ```json
+    {"id": 1, "type": "label", "attributes": {}, "group": 0, "label_id": null}
+    ```
+    Set `label_id` to the index of the label, or remove the annotation.
+    """
+
+    code = "DL102"
+    name = "label-without-label-id"
+    scope = Scope.ANNOTATION
+    annotation_types = frozenset({"label"})
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        if node.get("label_id") is not None:
+            return ()
+        where = "/label_id" if "label_id" in node else ""
+        return (Finding(where, "label annotation without a label: label_id is missing or null"),)

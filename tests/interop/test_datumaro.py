@@ -1,0 +1,49 @@
+"""Datumaro is the judge: what its own exporter writes is clean, and what dlint flags it mishandles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import datumaro
+import pytest
+
+from tests.interop.datumaro_export import export
+
+
+def test_the_pinned_release_is_installed() -> None:
+    assert datumaro.__version__ == "1.13.12"
+
+
+@pytest.mark.parametrize(("save_media", "stream"), [(True, False), (False, False), (True, True)])
+def test_a_real_export_of_every_annotation_type_is_clean(
+    dlint: Any, tmp_path: Path, save_media: bool, stream: bool
+) -> None:
+    dataset = export(tmp_path / "export", save_media=save_media, stream=stream)
+    files = sorted(p.name for p in (dataset / "annotations").glob("*.json"))
+    assert files == ["train.json", "val.json"]
+    written = json.loads((dataset / "annotations" / "train.json").read_text())
+    kinds = {a["type"] for item in written["items"] for a in item["annotations"]}
+    assert kinds == {"label", "bbox", "polygon", "polyline", "points", "mask", "caption", "ellipse", "cuboid_2d"}
+    run = dlint("check", str(dataset), "--output-format", "json")
+    assert (run.code, run.json()) == (0, [])
+
+
+def test_a_mask_dlint_flags_really_decodes_wrong_in_datumaro(dlint: Any, tmp_path: Path) -> None:
+    dataset = export(tmp_path / "export")
+    path = dataset / "annotations" / "train.json"
+    doc = json.loads(path.read_text())
+    mask = next(a for a in doc["items"][0]["annotations"] if a["type"] == "mask")
+    mask["rle"]["size"] = [10, 10]  # the image is 6 x 8
+    path.write_text(json.dumps(doc))
+    run = dlint("check", str(dataset), "--output-format", "json")
+    assert run.code == 1
+    assert {(d["code"], d["pointer"]) for d in run.json()} == {
+        ("DL301", "/items/0/annotations/5/rle/size"),
+        ("DL302", "/items/0/annotations/5/rle"),
+    }
+    imported = datumaro.Dataset.import_from(str(dataset), "datumaro")
+    item = imported.get("img_001", subset="train")
+    [decoded] = [a for a in item.annotations if a.type == datumaro.AnnotationType.mask]
+    assert decoded.image.shape == (10, 10)  # accepted silently, at the wrong size

@@ -1,0 +1,82 @@
+"""Rule cases as data (tests/rules/cases/<CODE>.yaml): each case edits a valid base document and lists
+every diagnostic the whole run must give, so a cascade or a missed defect fails the case."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from dlint.api import LintOptions, lint_data
+from dlint.diagnostics import split_pointer
+from dlint.rules import ALL_RULES
+
+HERE = Path(__file__).parent
+BASE = json.loads((HERE / "base.json").read_text())
+CASE_FILES = sorted((HERE / "cases").glob("*.yaml"))
+
+
+def _cases() -> list[Any]:
+    params = []
+    for path in CASE_FILES:
+        spec = yaml.safe_load(path.read_text())
+        for case in spec["cases"]:
+            params.append(pytest.param(spec["rule"], case, id=f"{path.stem}: {case['name']}"))
+    return params
+
+
+def _parent(doc: Any, pointer: str) -> tuple[Any, str]:
+    *path, last = split_pointer(pointer)
+    node = doc
+    for token in path:
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node, last
+
+
+def build(case: dict[str, Any]) -> bytes:
+    """The case's document as bytes: raw text, or the base document with edits applied."""
+    if "raw" in case:
+        return str(case["raw"]).encode()
+    doc = copy.deepcopy(BASE)
+    for pointer, value in (case.get("set") or {}).items():
+        parent, key = _parent(doc, pointer)
+        if isinstance(parent, list):
+            parent[int(key)] = value
+        else:
+            parent[key] = value
+    for pointer in case.get("remove") or []:
+        parent, key = _parent(doc, pointer)
+        del parent[int(key) if isinstance(parent, list) else key]
+    return json.dumps(doc, indent=1).encode()
+
+
+@pytest.mark.parametrize(("rule", "case"), _cases())
+def test_case(rule: str, case: dict[str, Any]) -> None:
+    report = lint_data(build(case), name="case.json", options=LintOptions(dialect=case.get("dialect")))
+    got = sorted((d.code, d.pointer) for d in report.diagnostics)
+    want = sorted((e["code"], e["pointer"]) for e in case["expect"])
+    assert got == want, [d.message for d in report.diagnostics]
+    by_key = {(d.code, d.pointer): d for d in report.diagnostics}
+    for expected in case["expect"]:
+        diagnostic = by_key[(expected["code"], expected["pointer"])]
+        assert expected.get("message", "") in diagnostic.message
+        for field in ("line", "column"):
+            if field in expected:
+                assert getattr(diagnostic, field) == expected[field]
+
+
+def test_every_rule_has_passing_and_failing_cases() -> None:
+    for rule in ALL_RULES:
+        path = HERE / "cases" / f"{rule.code}.yaml"
+        assert path.exists(), f"no cases for {rule.code}"
+        cases = yaml.safe_load(path.read_text())["cases"]
+        assert any(not c["expect"] for c in cases), f"{rule.code} has no passing case"
+        assert any(any(e["code"] == rule.code for e in c["expect"]) for c in cases), f"{rule.code} never fails"
+
+
+def test_base_document_is_clean() -> None:
+    assert lint_data(json.dumps(BASE).encode()).diagnostics == ()

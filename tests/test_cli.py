@@ -1,0 +1,150 @@
+"""The command line: exit codes, output formats, rule docs, schemas; the documentation example."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from dlint import __version__
+from dlint.rules import ALL_RULES
+from dlint.schemas import DIALECTS
+from tests.conftest import ROOT, run_console
+
+EXAMPLE = ROOT / "examples" / "cvat-docs" / "annotations" / "default.json"
+JSON_KEYS = {"code", "name", "severity", "message", "file", "pointer", "line", "column", "subset", "item_id", "fix"}
+
+
+def _rle_line_and_column() -> tuple[int, int]:
+    for number, line in enumerate(EXAMPLE.read_text().splitlines(), start=1):
+        if '"rle"' in line:
+            return number, line.index('"rle"') + 1
+    raise AssertionError("the example has no rle")
+
+
+def test_documentation_example_reports_the_broken_mask_at_its_rle(dlint: Any) -> None:
+    run = dlint("check", str(EXAMPLE), "--output-format", "json")
+    assert run.code == 1
+    [diagnostic] = run.json()
+    assert set(diagnostic) == JSON_KEYS
+    assert diagnostic["code"] == "DL302"
+    assert diagnostic["pointer"] == "/items/0/annotations/2/rle"
+    assert (diagnostic["line"], diagnostic["column"]) == _rle_line_and_column()
+    assert "82" in diagnostic["message"] and "100" in diagnostic["message"]
+    assert diagnostic["subset"] == "default" and diagnostic["item_id"] == "img1"
+    assert diagnostic["severity"] == "error" and diagnostic["fix"] is None
+
+
+def test_full_format_shows_the_source_line_and_a_caret(dlint: Any) -> None:
+    run = dlint("check", str(EXAMPLE))
+    line, column = _rle_line_and_column()
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[0].endswith(f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
+                             "but size [10, 10] has 100; the mask cannot be decoded faithfully")
+    source = next(x for x in lines if x.startswith(f"{line} | "))
+    caret = lines[lines.index(source) + 1]
+    assert source[source.index("| ") + 2 :][caret.index("^") - caret.index("| ") - 2 :].startswith('"rle"')
+    assert lines[-1] == "Found 1 error in 1 file (1 checked)."
+
+
+def test_concise_format(dlint: Any) -> None:
+    run = dlint("check", str(EXAMPLE), "--output-format", "concise")
+    line, column = _rle_line_and_column()
+    first, summary = run.out.splitlines()
+    assert first.endswith(f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
+                          "but size [10, 10] has 100; the mask cannot be decoded faithfully")
+    assert summary == "Found 1 error in 1 file (1 checked)."
+
+
+def test_dataset_directory_and_clean_exit(dlint: Any, tmp_path: Path) -> None:
+    dataset = tmp_path / "ds" / "annotations"
+    dataset.mkdir(parents=True)
+    (dataset / "train.json").write_bytes((ROOT / "tests" / "rules" / "base.json").read_bytes())
+    (tmp_path / "ds" / "other.json").write_text("not json, and not in annotations/")
+    run = dlint("check", str(tmp_path / "ds"))
+    assert (run.code, run.out.strip()) == (0, "All checks passed! (1 file checked)")
+
+
+def test_parse_error_is_a_diagnostic_not_a_traceback(dlint: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"items": [\n  {"id": "a",}\n]}')
+    run = dlint("check", str(bad), "--output-format", "json")
+    assert run.code == 1
+    [diagnostic] = run.json()
+    assert (diagnostic["code"], diagnostic["line"], diagnostic["column"]) == ("DL001", 2, 13)
+    assert "Traceback" not in run.err
+
+
+def test_select_and_ignore(dlint: Any) -> None:
+    assert dlint("check", str(EXAMPLE), "--ignore", "DL3").code == 0
+    assert dlint("check", str(EXAMPLE), "--select", "DL302").code == 1
+    assert dlint("check", str(EXAMPLE), "--select", "DL3", "--ignore", "invalid-rle-counts").code == 0
+
+
+def test_usage_errors_exit_2_with_one_line(dlint: Any, tmp_path: Path) -> None:
+    for args in (
+        ("check", str(tmp_path / "missing.json")),
+        ("check", "--output-format", "xml", str(EXAMPLE)),
+        ("check", "--select", "XX9", str(EXAMPLE)),
+        ("check", "--dialect", "nope", str(EXAMPLE)),
+        ("rule", "DL999"),
+        ("schema", "--dialect", "nope"),
+    ):
+        run = dlint(*args)
+        assert run.code == 2, args
+        assert run.err.startswith("dlint: error: ") and run.err.count("\n") == 1, run.err
+        assert "Traceback" not in run.err
+
+
+def test_no_annotation_files_found_warns_and_passes(dlint: Any, tmp_path: Path) -> None:
+    run = dlint("check", str(tmp_path))
+    assert run.code == 0
+    assert "no annotation files found" in run.err
+
+
+def test_rules_lists_every_rule(dlint: Any) -> None:
+    run = dlint("rules")
+    assert run.code == 0
+    rows = run.out.splitlines()
+    assert len(rows) == len(ALL_RULES)
+    for row, rule in zip(rows, ALL_RULES, strict=True):
+        assert row.split()[:4] == [rule.code, rule.name, rule.severity.value, rule.fix.value]
+        assert row.endswith(rule.summary())
+
+
+def test_rule_prints_docs_by_code_or_name(dlint: Any) -> None:
+    for rule in ALL_RULES:
+        for key in (rule.code, rule.name, rule.code.lower()):
+            run = dlint("rule", key)
+            assert run.code == 0
+            assert run.out.startswith(f"# {rule.name} ({rule.code})")
+            for section in ("## What it does", "## Why is this bad?", "## Example"):
+                assert section in run.out, (rule.code, section)
+
+
+def test_schema_command_prints_each_dialect(dlint: Any) -> None:
+    for dialect in DIALECTS:
+        run = dlint("schema", "--dialect", dialect)
+        schema = json.loads(run.out)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert schema["$id"] == f"urn:dlint:schema:{dialect}:v1"
+    assert json.loads(dlint("schema").out)["$id"] == "urn:dlint:schema:datumaro-1.0:v1"
+
+
+def test_version(dlint: Any) -> None:
+    run = dlint("--version")
+    assert (run.code, run.out.strip()) == (0, f"dlint {__version__}")
+
+
+def test_console_script_and_module_entry_points() -> None:
+    run = run_console("check", str(EXAMPLE), "--output-format", "concise")
+    assert run.code == 1 and "DL302" in run.out
+    module = subprocess.run(
+        [sys.executable, "-m", "dlint", "check", str(EXAMPLE)], capture_output=True, text=True, timeout=120
+    )
+    assert module.returncode == 1 and "DL302" in module.stdout
