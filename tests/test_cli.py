@@ -16,7 +16,19 @@ from dlint.schemas import DIALECTS
 from tests.conftest import ROOT, run_console
 
 EXAMPLE = ROOT / "examples" / "cvat-docs" / "annotations" / "default.json"
-JSON_KEYS = {"code", "name", "severity", "message", "file", "pointer", "line", "column", "subset", "item_id", "fix"}
+JSON_KEYS = {
+    "code",
+    "name",
+    "severity",
+    "message",
+    "file",
+    "pointer",
+    "line",
+    "column",
+    "subset",
+    "item_id",
+    "fix",
+}
 
 
 def _rle_line_and_column() -> tuple[int, int]:
@@ -44,8 +56,10 @@ def test_full_format_shows_the_source_line_and_a_caret(dlint: Any) -> None:
     line, column = _rle_line_and_column()
     assert run.code == 1
     lines = run.out.splitlines()
-    assert lines[0].endswith(f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
-                             "but size [10, 10] has 100; the mask cannot be decoded faithfully")
+    assert lines[0].endswith(
+        f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
+        "but size [10, 10] has 100; the mask cannot be decoded faithfully"
+    )
     source = next(x for x in lines if x.startswith(f"{line} | "))
     caret = lines[lines.index(source) + 1]
     assert source[source.index("| ") + 2 :][caret.index("^") - caret.index("| ") - 2 :].startswith('"rle"')
@@ -56,8 +70,10 @@ def test_concise_format(dlint: Any) -> None:
     run = dlint("check", str(EXAMPLE), "--output-format", "concise")
     line, column = _rle_line_and_column()
     first, summary = run.out.splitlines()
-    assert first.endswith(f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
-                          "but size [10, 10] has 100; the mask cannot be decoded faithfully")
+    assert first.endswith(
+        f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
+        "but size [10, 10] has 100; the mask cannot be decoded faithfully"
+    )
     assert summary == "Found 1 error in 1 file (1 checked)."
 
 
@@ -148,3 +164,21 @@ def test_console_script_and_module_entry_points() -> None:
         [sys.executable, "-m", "dlint", "check", str(EXAMPLE)], capture_output=True, text=True, timeout=120
     )
     assert module.returncode == 1 and "DL302" in module.stdout
+
+
+def test_readme_example_output_is_what_dlint_prints(dlint: Any, monkeypatch: Any) -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Example output", 1)[1].split("```", 2)[1]
+    command, *expected = block.strip().splitlines()
+    assert command == "$ dlint check examples/"
+    monkeypatch.chdir(ROOT)
+    run = dlint("check", "examples/")
+    assert run.out.rstrip("\n").splitlines() == expected
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    blocks = [b.split("\n", 1)[1].strip() for b in readme.split("```sh")[1:3]]
+    install_and_run, install_and_test = (b.split("```")[0].strip() for b in blocks)
+    assert "dlint check examples/" in install_and_run
+    assert install_and_test in (ROOT / ".ci" / "run").read_text()

@@ -77,7 +77,8 @@ class TooFewVertices(Rule):
             return ()
         return (
             Finding(
-                "/points", f"{kind} has {have} {'vertex' if have == 1 else 'vertices'}; it needs at least {need}"
+                "/points",
+                f"{kind} has {have} {'vertex' if have == 1 else 'vertices'}; it needs at least {need}",
             ),
         )
 

@@ -52,16 +52,24 @@ def build() -> Dataset:
         Ellipse(1, 1, 5, 4, label=2, id=8),
         Cuboid2D(cuboid, label=1, id=9),
     ]
-    val = [Mask(mask, label=0, id=1, group=1), Cuboid3d([1, 2, 3], [0, 0, 0.5], [2, 1, 1], label=1, id=2), Label(1, id=3)]
+    val = [
+        Mask(mask, label=0, id=1, group=1),
+        Cuboid3d([1, 2, 3], [0, 0, 0.5], [2, 1, 1], label=1, id=2),
+        Label(1, id=3),
+    ]
     items = [
-        DatasetItem(id="img_001", subset="train", media=_image(6, 8), attributes={"frame": 0}, annotations=train),
+        DatasetItem(
+            id="img_001", subset="train", media=_image(6, 8), attributes={"frame": 0}, annotations=train
+        ),
         DatasetItem(id="dir/img_002", subset="train", media=_image(5, 7)),
         DatasetItem(id="img_101", subset="val", media=_image(6, 8), annotations=val),
     ]
     categories = {
         AnnotationType.label: labels,
         AnnotationType.mask: MaskCategories.generate(3),
-        AnnotationType.points: PointsCategories.from_iterable([(2, ["head", "l_hand", "r_hand"], [[0, 1], [0, 2]])]),
+        AnnotationType.points: PointsCategories.from_iterable(
+            [(2, ["head", "l_hand", "r_hand"], [[0, 1], [0, 2]])]
+        ),
     }
     return Dataset.from_iterable(items, categories=categories)
 

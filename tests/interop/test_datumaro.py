@@ -25,7 +25,17 @@ def test_a_real_export_of_every_annotation_type_is_clean(
     assert files == ["train.json", "val.json"]
     written = json.loads((dataset / "annotations" / "train.json").read_text())
     kinds = {a["type"] for item in written["items"] for a in item["annotations"]}
-    assert kinds == {"label", "bbox", "polygon", "polyline", "points", "mask", "caption", "ellipse", "cuboid_2d"}
+    assert kinds == {
+        "label",
+        "bbox",
+        "polygon",
+        "polyline",
+        "points",
+        "mask",
+        "caption",
+        "ellipse",
+        "cuboid_2d",
+    }
     run = dlint("check", str(dataset), "--output-format", "json")
     assert (run.code, run.json()) == (0, [])
 

@@ -75,7 +75,9 @@ def test_every_rule_has_passing_and_failing_cases() -> None:
         assert path.exists(), f"no cases for {rule.code}"
         cases = yaml.safe_load(path.read_text())["cases"]
         assert any(not c["expect"] for c in cases), f"{rule.code} has no passing case"
-        assert any(any(e["code"] == rule.code for e in c["expect"]) for c in cases), f"{rule.code} never fails"
+        assert any(any(e["code"] == rule.code for e in c["expect"]) for c in cases), (
+            f"{rule.code} never fails"
+        )
 
 
 def test_base_document_is_clean() -> None:

@@ -1,0 +1,105 @@
+"""The hooks, run for real: pre-commit try-repo on this repository, and the plain git hook in a commit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+GOOD = ROOT / "tests" / "rules" / "base.json"
+BROKEN = ROOT / "examples" / "cvat-docs" / "annotations" / "default.json"
+
+
+def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env, timeout=600)
+
+
+def _env() -> dict[str, str]:
+    """This interpreter's scripts first on PATH, so hooks find the dlint under test."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@localhost", GIT_COMMITTER_NAME="t")
+    env.update(GIT_COMMITTER_EMAIL="t@localhost")
+    return env
+
+
+def _dataset_repo(path: Path, annotation: Path) -> Path:
+    (path / "data" / "annotations").mkdir(parents=True)
+    shutil.copy(annotation, path / "data" / "annotations" / "default.json")
+    (path / "README.md").write_text("a dataset\n")
+    _git(path, "init", "-q")
+    _git(path, "add", ".")
+    return path
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One hook environment for the module: pre-commit installs this repository once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = _env() | {"PRE_COMMIT_HOME": str(home)}
+    command = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(ROOT),
+        "dlint",
+        "--all-files",
+        "--color",
+        "never",
+    ]
+    return subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=900)
+
+
+def test_pre_commit_hook_passes_a_good_dataset(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = _dataset_repo(tmp_path, GOOD)
+    done = _try_repo(repo, pre_commit_home)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "dlint" in done.stdout and "Passed" in done.stdout
+
+
+def test_pre_commit_hook_fails_a_broken_dataset_naming_the_file(
+    tmp_path: Path, pre_commit_home: Path
+) -> None:
+    repo = _dataset_repo(tmp_path, BROKEN)
+    done = _try_repo(repo, pre_commit_home)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Failed" in done.stdout
+    assert "data/annotations/default.json:48:11: DL302" in done.stdout
+
+
+def test_plain_git_hook_refuses_a_broken_commit_and_accepts_the_fix(tmp_path: Path) -> None:
+    repo = _dataset_repo(tmp_path, BROKEN)
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    shutil.copy(ROOT / "hooks" / "pre-commit", hook)
+    hook.chmod(0o755)
+    refused = _git(repo, "commit", "-m", "broken", env=_env())
+    assert refused.returncode != 0
+    assert "data/annotations/default.json:48:11: DL302" in refused.stderr
+    assert "commit refused" in refused.stderr
+    assert _git(repo, "rev-parse", "--verify", "HEAD").returncode != 0  # nothing was committed
+
+    shutil.copy(GOOD, repo / "data" / "annotations" / "default.json")
+    _git(repo, "add", ".")
+    accepted = _git(repo, "commit", "-m", "fixed", env=_env())
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def test_plain_git_hook_checks_the_staged_version_not_the_working_tree(tmp_path: Path) -> None:
+    repo = _dataset_repo(tmp_path, BROKEN)
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    shutil.copy(ROOT / "hooks" / "pre-commit", hook)
+    hook.chmod(0o755)
+    shutil.copy(GOOD, repo / "data" / "annotations" / "default.json")  # fixed, but not staged
+    refused = _git(repo, "commit", "-m", "broken", env=_env())
+    assert refused.returncode != 0
+    assert "DL302" in refused.stderr
