@@ -94,3 +94,8 @@ def split_pointer(pointer: str) -> list[str]:
     if not pointer.startswith("/"):
         raise ValueError(f"not a JSON Pointer: {pointer!r}")
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+def is_index(token: str) -> bool:
+    """A pointer token that is an array index (ASCII digits only)."""
+    return token.isascii() and token.isdigit()

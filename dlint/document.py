@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from dlint.diagnostics import Location
+from dlint.diagnostics import Location, is_index
 from dlint.locate import Locator, PointerNotFound
 
 #: Characters of source shown on each side of the column when a line is long (compact files are one line).
@@ -91,7 +91,7 @@ def source_snippet(raw: bytes, offset: int) -> tuple[str, int]:
 
 def _pointer_order(pointer: str) -> list[tuple[int, int | str]]:
     """Sort pointers in document order as far as possible (array indices numerically)."""
-    return [(0, int(t)) if t.isdigit() else (1, t) for t in pointer.split("/")[1:]]
+    return [(0, int(t)) if is_index(t) else (1, t) for t in pointer.split("/")[1:]]
 
 
 @contextmanager
@@ -108,10 +108,12 @@ def collector_paused() -> Iterator[None]:
 
 
 def parse(raw: bytes) -> Document | ParseFailure:
-    """Parse once. A failure is returned as a value, with the parser's own line and column."""
+    """Parse once. A failure is returned as a value, with the parser's own line and column.
+
+    Call it with the collector paused (:func:`collector_paused`) when the file may be large.
+    """
     try:
-        with collector_paused():
-            data = orjson.loads(raw)
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         message = exc.msg[0].lower() + exc.msg[1:] if exc.msg else "invalid JSON"
         offset = len(exc.doc[: exc.pos].encode("utf-8", "replace")) if exc.doc else 0

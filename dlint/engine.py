@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dlint.diagnostics import Diagnostic, Finding, Location, split_pointer
-from dlint.document import Document, ParseFailure, collector_paused, parse, source_snippet
+from dlint.diagnostics import Diagnostic, Finding, Location, is_index, split_pointer
+from dlint.document import Document, collector_paused, parse, source_snippet
 from dlint.rules.base import Context, FileContext, Rule, Scope, is_int
 from dlint.rules.structure import InvalidJson, SchemaViolation
 from dlint.schemas import detect_dialect
@@ -30,11 +30,11 @@ class _Invalid:
             return
         if tokens[0] == "categories":
             self.categories = True
-        elif tokens[0] != "items" or len(tokens) < 2 or not tokens[1].isdigit():
+        elif tokens[0] != "items" or len(tokens) < 2 or not is_index(tokens[1]):
             return
         elif len(tokens) == 2 or (len(tokens) == 3 and tokens[2] == "annotations"):
             self.whole_items.add(int(tokens[1]))
-        elif tokens[2] == "annotations" and tokens[3].isdigit():
+        elif tokens[2] == "annotations" and is_index(tokens[3]):
             self.annotations.setdefault(int(tokens[1]), set()).add(int(tokens[3]))
         else:
             self.items.add(int(tokens[1]))
@@ -53,31 +53,32 @@ def lint_bytes(
     raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]], dialect: str | None = None
 ) -> list[Diagnostic]:
     """Lint one annotation file given as bytes; ``file`` is the name diagnostics carry."""
-    document = parse(raw)
-    if isinstance(document, ParseFailure):
-        if InvalidJson not in rules:
-            return []
-        return [
-            _diagnostic(
-                InvalidJson,
-                f"invalid JSON: {document.message}",
-                document_pointer="",
-                file=file,
-                subset=subset,
-                location=Location(document.line, document.column),
-                item_id=None,
-                excerpt=source_snippet(raw, document.offset),
-            )
-        ]
     with collector_paused():
-        found = _walk(document.data, rules, subset, dialect)
-        return _stamp(found, document, file, subset)
+        document = parse(raw)
+        if isinstance(document, Document):
+            dialect = dialect or detect_dialect(document.data, raw)
+            diagnostics = _stamp(_walk(document.data, rules, subset, dialect), document, file, subset)
+            del document  # freed while the collector is still paused: no full collection over it
+            return diagnostics
+    if InvalidJson not in rules:
+        return []
+    return [
+        _diagnostic(
+            InvalidJson,
+            f"invalid JSON: {document.message}",
+            document_pointer="",
+            file=file,
+            subset=subset,
+            location=Location(document.line, document.column),
+            item_id=None,
+            excerpt=source_snippet(raw, document.offset),
+        )
+    ]
 
 
-def _walk(data: Any, rules: Sequence[type[Rule]], subset: str, dialect: str | None) -> list[_Raw]:
+def _walk(data: Any, rules: Sequence[type[Rule]], subset: str, dialect: str) -> list[_Raw]:
     top = data if isinstance(data, dict) else {}
-    chosen = dialect or (detect_dialect(data) if isinstance(data, dict) else "datumaro-1.0")
-    ctx = Context(FileContext(chosen, subset, top, _label_count(top)))
+    ctx = Context(FileContext(dialect, subset, top, _label_count(top)))
     instances = [rule() for rule in rules if rule.scope is not Scope.PARSE]
     found: list[_Raw] = []
 
@@ -107,38 +108,42 @@ def _walk(data: Any, rules: Sequence[type[Rule]], subset: str, dialect: str | No
 def _walk_items(
     items: list[Any], instances: list[Rule], ctx: Context, invalid: _Invalid, found: list[_Raw]
 ) -> None:
-    item_rules = [r for r in instances if r.scope is Scope.ITEM]
-    generic = [(r, r.check) for r in instances if r.scope is Scope.ANNOTATION and not r.annotation_types]
-    typed: dict[str, list[tuple[Rule, Check]]] = {}
-    for rule in (r for r in instances if r.scope is Scope.ANNOTATION and r.annotation_types):
+    """The hot loop: every item, every annotation, each handed to the checks registered for its type."""
+    item_checks: list[Check] = [r.check for r in instances if r.scope is Scope.ITEM]
+    annotation_rules = [r for r in instances if r.scope is Scope.ANNOTATION]
+    generic: list[Check] = [r.check for r in annotation_rules if not r.annotation_types]
+    typed: dict[str, list[Check]] = {}
+    for rule in (r for r in annotation_rules if r.annotation_types):
         for kind in rule.annotation_types:
-            typed.setdefault(kind, list(generic)).append((rule, rule.check))
+            typed.setdefault(kind, list(generic)).append(rule.check)
     no_skip: set[int] = set()
     for i, item in enumerate(items):
-        if not isinstance(item, dict) or i in invalid.whole_items:
+        if type(item) is not dict or i in invalid.whole_items:
             continue
         ctx.item, ctx.item_index, ctx.annotation_index = item, i, -1
         ctx.image_size = _image_size(item)
         if i not in invalid.items:
-            for rule in item_rules:
-                for finding in rule.check(item, ctx):
-                    found.append(_Raw(type(rule), f"/items/{i}{finding.pointer}", finding.message))
+            for check in item_checks:
+                _collect(check, check(item, ctx), f"/items/{i}", found)
         annotations = item.get("annotations")
-        if not isinstance(annotations, list):
+        if type(annotations) is not list:
             continue
         skip = invalid.annotations.get(i, no_skip)
         for j, ann in enumerate(annotations):
-            if not isinstance(ann, dict) or j in skip:
+            if type(ann) is not dict or j in skip:
                 continue
             ann_type = ann.get("type")
-            handlers = typed.get(ann_type, generic) if isinstance(ann_type, str) else generic
             ctx.annotation_index = j
-            for rule, check in handlers:
-                for finding in check(ann, ctx):
-                    found.append(
-                        _Raw(type(rule), f"/items/{i}/annotations/{j}{finding.pointer}", finding.message)
-                    )
+            for check in typed.get(ann_type, generic) if type(ann_type) is str else generic:
+                result = check(ann, ctx)
+                if result:  # rules return () when they find nothing: no iterator for the common case
+                    _collect(check, result, f"/items/{i}/annotations/{j}", found)
     ctx.item, ctx.item_index, ctx.annotation_index, ctx.image_size = None, -1, -1, None
+
+
+def _collect(check: Check, findings: Iterable[Finding], base: str, found: list[_Raw]) -> None:
+    rule = type(check.__self__)  # type: ignore[attr-defined]
+    found.extend(_Raw(rule, base + finding.pointer, finding.message) for finding in findings)
 
 
 def _label_count(top: dict[str, Any]) -> int | None:
@@ -210,7 +215,7 @@ def _diagnostic(
 
 def _item_id(data: Any, pointer: str) -> str | None:
     tokens = split_pointer(pointer)
-    if len(tokens) < 2 or tokens[0] != "items" or not tokens[1].isdigit() or not isinstance(data, dict):
+    if len(tokens) < 2 or tokens[0] != "items" or not is_index(tokens[1]) or not isinstance(data, dict):
         return None
     items = data.get("items")
     index = int(tokens[1])

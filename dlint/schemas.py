@@ -67,16 +67,20 @@ def validator(dialect: str) -> Any:
     return jsonschema_rs.Draft202012Validator(load_schema(dialect))
 
 
-def detect_dialect(data: dict[str, Any]) -> str:
+def detect_dialect(data: Any, raw: bytes | None = None) -> str:
     """Tell the dialect from the parsed top level (never from a byte prefix).
 
     ``dm_format_version`` or ``media_type`` mark a 1.0 file, whatever the version's value (a bad value
     is the format-version rule's to report); CVAT's skeleton extension is recognised by a ``skeleton``
     annotation. Files without them are legacy: ``infos`` marks Datumaro's 0.4-1.0 layout, anything else
-    (``info``, or neither) the layout of CVAT's exports and of early Datumaro.
+    (``info``, or neither) the layout of CVAT's exports and of early Datumaro. With the raw text at
+    hand, a file in which the word ``"skeleton"`` does not occur is not searched for skeletons.
     """
+    if not isinstance(data, dict):
+        return "datumaro-1.0"
     if "dm_format_version" in data or "media_type" in data:
-        return "cvat-1.0" if _has_skeleton(data) else "datumaro-1.0"
+        maybe_skeleton = raw is None or b'"skeleton"' in raw
+        return "cvat-1.0" if maybe_skeleton and _has_skeleton(data) else "datumaro-1.0"
     return "legacy-infos" if "infos" in data else "legacy-info"
 
 

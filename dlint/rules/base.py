@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeGuard
 
-from dlint.diagnostics import Finding, Severity, join_pointer
+from dlint.diagnostics import Finding, Severity
 
 
 class Scope(str, enum.Enum):
@@ -61,13 +61,6 @@ class Context:
     #: The item's ``image.size`` as (height, width) when it is two integers, else None.
     image_size: tuple[int, int] | None = None
 
-    def pointer(self, *tokens: str | int) -> str:
-        """The absolute pointer of the visited annotation (or item), extended by ``tokens``."""
-        base: tuple[str | int, ...] = ("items", self.item_index)
-        if self.annotation_index >= 0:
-            base += ("annotations", self.annotation_index)
-        return join_pointer(*base, *tokens)
-
 
 class Rule:
     """Base class. Subclasses set the class attributes and override :meth:`check`.
@@ -108,9 +101,8 @@ class Rule:
 
 def is_int(value: object) -> TypeGuard[int | float]:
     """A JSON integer (``true``/``false`` are not numbers; ``1.0`` counts, as JSON Schema says)."""
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    kind = type(value)
+    return kind is int or (kind is float and value.is_integer())  # type: ignore[attr-defined]
 
 
 def is_number(value: object) -> TypeGuard[int | float]:

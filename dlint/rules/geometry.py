@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from dlint.diagnostics import Finding
-from dlint.rules.base import Context, Rule, Scope
+from dlint.rules.base import Context, Rule, Scope, is_int
+from dlint.rules.structure import short
 
 #: The fewest vertices a shape needs to mean anything.
 MIN_VERTICES = {"polygon": 3, "polyline": 2}
+_VISIBILITY = frozenset({0, 1, 2})
 
 
 class OddCoordinateCount(Rule):
@@ -117,12 +119,16 @@ class VisibilityMismatch(Rule):
                     f"visibility has {len(visibility)} values for {len(points) // 2} points",
                 ),
             )
-        for index, value in enumerate(visibility):
-            if value not in (0, 1, 2) or isinstance(value, bool):
-                return (
-                    Finding(
-                        f"/visibility/{index}",
-                        f"visibility value {value!r} is not 0 (absent), 1 (hidden) or 2 (visible)",
-                    ),
-                )
-        return ()
+        if _VISIBILITY.issuperset(visibility):  # true, false and 1.0 count as 1 here, as in Datumaro
+            return ()
+        index, value = next((i, v) for i, v in enumerate(visibility) if not _is_visibility(v))
+        return (
+            Finding(
+                f"/visibility/{index}",
+                f"visibility value {short(value)} is not 0 (absent), 1 (hidden) or 2 (visible)",
+            ),
+        )
+
+
+def _is_visibility(value: object) -> bool:
+    return is_int(value) and value in (0, 1, 2)

@@ -35,7 +35,7 @@ class LabelIdOutOfRange(Rule):
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         label_id = node.get("label_id")
         count = ctx.file.label_count
-        if count is None or not is_int(label_id) or 0 <= label_id < count:
+        if label_id is None or count is None or not is_int(label_id) or 0 <= label_id < count:
             return ()
         if count == 0:
             return (Finding("/label_id", f"label_id {label_id} is used, but the file defines no labels"),)

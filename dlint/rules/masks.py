@@ -85,7 +85,7 @@ class InvalidRleCounts(Rule):
     annotation_types = frozenset({"mask"})
 
     def __init__(self) -> None:
-        self._pointers: list[str] = []
+        self._where: list[tuple[int, int]] = []  # (item index, annotation index) of each mask
         self._counts: list[str] = []
         self._sizes: list[tuple[int, int]] = []
 
@@ -94,7 +94,7 @@ class InvalidRleCounts(Rule):
         if isinstance(rle_obj, dict):
             counts, size = rle_obj.get("counts"), _size(rle_obj.get("size"))
             if isinstance(counts, str) and size is not None:
-                self._pointers.append(ctx.pointer("rle"))
+                self._where.append((ctx.item_index, ctx.annotation_index))
                 self._counts.append(counts)
                 self._sizes.append(size)
         return ()
@@ -112,12 +112,16 @@ class InvalidRleCounts(Rule):
             (h, w), total = self._sizes[index], int(totals[index])
             findings.append(
                 Finding(
-                    self._pointers[index],
+                    self._pointer(index),
                     f"RLE counts decode to runs summing to {total} pixels, but size [{h}, {w}] has "
                     f"{h * w}; the mask cannot be decoded faithfully",
                 )
             )
         return findings
+
+    def _pointer(self, index: int) -> str:
+        item, annotation = self._where[index]
+        return f"/items/{item}/annotations/{annotation}/rle"
 
     def _broken(self, index: int) -> Finding:
         try:
@@ -127,5 +131,5 @@ class InvalidRleCounts(Rule):
         else:  # pragma: no cover - the vectorised and reference decoders agree (tested)
             reason = "undecodable counts"
         return Finding(
-            self._pointers[index] + "/counts", f"RLE counts are not a valid compressed string: {reason}"
+            self._pointer(index) + "/counts", f"RLE counts are not a valid compressed string: {reason}"
         )
