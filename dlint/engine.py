@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +13,7 @@ from dlint.document import Document, collector_paused, parse, source_snippet
 from dlint.rules.base import Context, FileContext, Rule, Scope, is_int
 from dlint.rules.structure import InvalidJson, SchemaViolation
 from dlint.schemas import detect_dialect
+from dlint.validation import claim_pattern, schema_failures
 
 Check = Callable[[Any, Context], Iterable[Finding]]
 
@@ -79,20 +82,22 @@ def lint_bytes(
 def _walk(data: Any, rules: Sequence[type[Rule]], subset: str, dialect: str) -> list[_Raw]:
     top = data if isinstance(data, dict) else {}
     ctx = Context(FileContext(dialect, subset, top, _label_count(top)))
-    instances = [rule() for rule in rules if rule.scope is not Scope.PARSE]
+    instances = [rule() for rule in rules if rule.scope not in (Scope.PARSE, Scope.SCHEMA)]
     found: list[_Raw] = []
+    invalid = _Invalid()
+    selected = set(rules)
+    for failure in schema_failures(data, dialect):
+        invalid.add(failure.pointer)
+        owner = _claimant(failure.target)
+        if owner in selected:
+            found.append(_Raw(owner, failure.pointer, owner.explain(failure, data)))
 
     def run(rule: Rule, node: Any, base: str) -> None:
         for finding in rule.check(node, ctx):
             found.append(_Raw(type(rule), base + finding.pointer, finding.message))
 
-    invalid = _Invalid()
     for rule in (r for r in instances if r.scope is Scope.DOCUMENT):
-        before = len(found)
         run(rule, data, "")
-        if isinstance(rule, SchemaViolation):
-            for raw in found[before:]:
-                invalid.add(raw.pointer)
     categories = top.get("categories")
     if isinstance(categories, dict) and not invalid.categories:
         for rule in (r for r in instances if r.scope is Scope.CATEGORIES):
@@ -103,6 +108,18 @@ def _walk(data: Any, rules: Sequence[type[Rule]], subset: str, dialect: str) -> 
     for rule in instances:
         found.extend(_Raw(type(rule), f.pointer, f.message) for f in rule.finish(ctx))
     return found
+
+
+@functools.cache
+def _claims() -> tuple[tuple[re.Pattern[str], type[Rule]], ...]:
+    from dlint.rules import ALL_RULES
+
+    return tuple((pattern, rule) for rule in ALL_RULES if (pattern := claim_pattern(rule.claims)))
+
+
+def _claimant(target: str) -> type[Rule]:
+    """The rule that reports a schema failure at ``target``: the one claiming it, else schema-violation."""
+    return next((rule for pattern, rule in _claims() if pattern.fullmatch(target)), SchemaViolation)
 
 
 def _walk_items(

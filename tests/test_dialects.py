@@ -63,3 +63,12 @@ def test_skeleton_in_a_cvat_file_passes_but_not_in_a_pinned_mainline_check(dlint
     assert pinned.code == 1
     assert {d["code"] for d in pinned.json()} == {"DL002"}
     assert all(d["pointer"].endswith("/type") for d in pinned.json())
+
+
+def test_a_claimed_schema_failure_follows_its_rule_selection(dlint: Any, tmp_path: Path) -> None:
+    path = tmp_path / "v.json"
+    path.write_bytes(orjson.dumps({"dm_format_version": "2.0", "categories": {}, "items": []}))
+    only_version = dlint("check", str(path), "--select", "DL003", "--output-format", "json")
+    assert [d["code"] for d in only_version.json()] == ["DL003"]
+    assert dlint("check", str(path), "--ignore", "DL003").code == 0
+    assert dlint("check", str(path), "--select", "DL002").code == 0

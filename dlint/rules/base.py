@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeGuard
 
 from dlint.diagnostics import Finding, Severity
+from dlint.validation import SchemaFailure
 
 
 class Scope(str, enum.Enum):
@@ -21,6 +22,8 @@ class Scope(str, enum.Enum):
 
     #: Produced by the engine itself (the file does not parse).
     PARSE = "parse"
+    #: Reports schema failures at the locations it claims (or all others, for schema-violation).
+    SCHEMA = "schema"
     #: The whole parsed file, once.
     DOCUMENT = "document"
     #: The ``categories`` object, once per file.
@@ -76,8 +79,8 @@ class Rule:
     #: For ANNOTATION rules: the annotation ``type`` values visited (empty: every annotation).
     annotation_types: ClassVar[frozenset[str]] = frozenset()
     fix: ClassVar[FixAvailability] = FixAvailability.NONE
-    #: Regular expressions of pointers whose schema errors this rule reports itself (with a better
-    #: message), so that one defect gives one diagnostic.
+    #: Regular expressions of pointers whose schema failures this rule reports under its own code
+    #: (for a missing key, the pointer the key would have). See :meth:`explain`.
     claims: ClassVar[tuple[str, ...]] = ()
 
     def check(self, node: Any, ctx: Context) -> Iterable[Finding]:
@@ -87,6 +90,11 @@ class Rule:
     def finish(self, ctx: Context) -> Iterable[Finding]:
         """Findings known only once every node was visited; pointers are absolute."""
         return ()
+
+    @classmethod
+    def explain(cls, failure: SchemaFailure, document: Any) -> str:
+        """The message for a schema failure this rule claims (by default the schema's own)."""
+        return failure.message
 
     @classmethod
     def docs(cls) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope, is_int
-from dlint.rules.structure import short
+from dlint.validation import short
 
 #: The fewest vertices a shape needs to mean anything.
 MIN_VERTICES = {"polygon": 3, "polyline": 2}

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from dlint.diagnostics import Finding
-from dlint.rules.base import Context, Rule, Scope
-from dlint.rules.structure import describe
+from dlint.rules.base import Rule, Scope
+from dlint.validation import SchemaFailure, describe
 
 FORMAT_VERSION = "1.0"
 
@@ -34,19 +32,12 @@ class UnknownFormatVersion(Rule):
 
     code = "DL003"
     name = "unknown-format-version"
-    scope = Scope.DOCUMENT
+    scope = Scope.SCHEMA
     claims = ("/dm_format_version",)
 
-    def check(self, node: Any, ctx: Context) -> Iterable[Finding]:
-        if "dm_format_version" not in node:
-            return ()
-        version = node["dm_format_version"]
-        if version == FORMAT_VERSION and isinstance(version, str):
-            return ()
+    @classmethod
+    def explain(cls, failure: SchemaFailure, document: Any) -> str:
+        version = failure.instance
         if isinstance(version, str):
-            message = f'unknown format version "{version}"; the only format version is "{FORMAT_VERSION}"'
-        else:
-            message = (
-                f'malformed format version: expected the string "{FORMAT_VERSION}", got {describe(version)}'
-            )
-        return (Finding("/dm_format_version", message),)
+            return f'unknown format version "{version}"; the only format version is "{FORMAT_VERSION}"'
+        return f'malformed format version: expected the string "{FORMAT_VERSION}", got {describe(version)}'

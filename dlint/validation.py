@@ -1,0 +1,119 @@
+"""Schema validation, the engine's first step: one failure per defect, at the most specific pointer.
+
+Failures are routed to rules by the pointer they concern: a rule that ``claims`` a location reports
+the schema's verdict there under its own code, with its own message (for example the format version,
+DL003); everything else is reported as DL002, schema-violation. The schema is the only judge of
+structure either way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from dlint.diagnostics import escape_pointer_token, join_pointer
+from dlint.schemas import validator
+
+#: Schema keywords whose failure already says all about the node: errors inside it are a cascade.
+_SHAPE_KEYWORDS = frozenset({"type", "minItems", "maxItems", "enum", "const"})
+_TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+
+
+@dataclass(frozen=True)
+class SchemaFailure:
+    """One schema error: where, which keyword failed, the offending value and a readable message."""
+
+    pointer: str
+    #: The pointer of the missing key for ``required`` errors, else ``pointer``: what rules claim.
+    target: str
+    keyword: str
+    instance: Any
+    message: str
+
+
+def schema_failures(document: Any, dialect: str) -> list[SchemaFailure]:
+    """Validate with the dialect's compiled schema; at most one failure per location, no cascades."""
+    compiled = validator(dialect)
+    if compiled.is_valid(document):
+        return []
+    found: dict[str, SchemaFailure] = {}
+    for error in compiled.iter_errors(document):
+        pointer = join_pointer(*error.instance_path)
+        kind = error.kind
+        target = pointer + "/" + escape_pointer_token(kind.property) if kind.name == "required" else pointer
+        if target not in found:
+            found[target] = SchemaFailure(
+                pointer, target, kind.name, error.instance, _message(error, pointer, document)
+            )
+    shapes = [f.pointer for f in found.values() if f.keyword in _SHAPE_KEYWORDS]
+    return [f for f in found.values() if not any(f.pointer.startswith(shape + "/") for shape in shapes)]
+
+
+def claim_pattern(claims: Sequence[str]) -> re.Pattern[str] | None:
+    """One regular expression for a rule's claimed locations."""
+    return re.compile("|".join(f"(?:{c})" for c in claims)) if claims else None
+
+
+def _message(error: Any, pointer: str, document: Any) -> str:
+    kind = error.kind
+    name = kind.name
+    instance = error.instance
+    if name == "type":
+        detail = f"expected {' or '.join(kind.types)}, got {describe(instance)}"
+    elif name == "required":
+        detail = f'missing required key "{kind.property}"'
+    elif name == "enum":
+        allowed = ", ".join(short(option) for option in kind.options)
+        detail = f"{short(instance)} is not one of {allowed}"
+    elif name == "const":
+        detail = f"expected {short(kind.expected_value)}, got {short(instance)}"
+    elif name in ("minItems", "maxItems"):
+        bound = "at least" if name == "minItems" else "at most"
+        detail = f"expected {bound} {kind.limit} items, got {len(instance)}"
+    elif name == "pattern":
+        detail = f"{short(instance)} is not an allowed value"
+    else:
+        detail = error.message if len(error.message) < 200 else error.message[:200] + "…"
+    return f"{subject(pointer, document)}: {detail}"
+
+
+def subject(pointer: str, document: Any) -> str:
+    """A short name for what a pointer designates, e.g. ``bbox annotation`` or ``image.size``."""
+    tokens = pointer.split("/")[1:]
+    if not tokens:
+        return "top level"
+    if tokens[0] == "items" and len(tokens) >= 4 and tokens[2] == "annotations":
+        if len(tokens) == 4:
+            kind = _annotation_type(document, tokens)
+            return f"{kind} annotation" if kind else "annotation"
+        return ".".join(tokens[4:])
+    if tokens[0] == "items" and len(tokens) >= 2:
+        return "item" if len(tokens) == 2 else ".".join(tokens[2:])
+    return ".".join(tokens)
+
+
+def _annotation_type(document: Any, tokens: list[str]) -> str | None:
+    try:
+        kind = document["items"][int(tokens[1])]["annotations"][int(tokens[3])].get("type")
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return None
+    return kind if isinstance(kind, str) else None
+
+
+def describe(value: Any) -> str:
+    """A JSON type name and a short rendering of a value, for messages."""
+    kind = _TYPE_NAMES.get(type(value)) or ("integer" if isinstance(value, int) else "number")
+    return kind if kind in ("object", "array", "null") else f"{kind} {short(value)}"
+
+
+def short(value: Any, limit: int = 40) -> str:
+    """A value rendered as JSON, cut to ``limit`` characters."""
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
