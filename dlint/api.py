@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dlint.diagnostics import Diagnostic, Severity
 from dlint.engine import lint_bytes
 from dlint.rules import ALL_RULES, Rule
+from dlint.rules.base import DatasetState
 from dlint.schemas import DIALECTS
 from dlint.sources import Source, SourceError, discover
 
@@ -90,10 +91,23 @@ def lint_data(
 def _lint_sources(sources: Iterable[Source], rules: list[type[Rule]], options: LintOptions) -> Report:
     diagnostics: list[Diagnostic] = []
     names = []
+    states: dict[int, DatasetState] = {}
     for source in sources:
         raw = source.read()
+        state = states.get(id(source.dataset))
+        if state is None:
+            state = states.setdefault(
+                id(source.dataset), DatasetState(source.dataset.name, source.dataset.media)
+            )
         diagnostics.extend(
-            lint_bytes(raw, file=source.name, subset=source.subset, rules=rules, dialect=options.dialect)
+            lint_bytes(
+                raw,
+                file=source.name,
+                subset=source.subset,
+                rules=rules,
+                dialect=options.dialect,
+                dataset=state,
+            )
         )
         names.append(source.name)
     return Report(tuple(diagnostics), tuple(names))

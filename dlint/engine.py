@@ -10,10 +10,10 @@ from typing import Any
 
 from dlint.diagnostics import Diagnostic, Finding, Location, is_index, split_pointer
 from dlint.document import Document, collector_paused, parse, source_snippet
-from dlint.rules.base import Context, FileContext, Rule, Scope, is_int
+from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, is_int
 from dlint.rules.structure import InvalidJson, SchemaViolation
 from dlint.schemas import detect_dialect
-from dlint.validation import claim_pattern, schema_failures
+from dlint.validation import SchemaFailure, schema_failures
 
 Check = Callable[[Any, Context], Iterable[Finding]]
 
@@ -53,14 +53,27 @@ class _Raw:
 
 
 def lint_bytes(
-    raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]], dialect: str | None = None
+    raw: bytes,
+    *,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    dialect: str | None = None,
+    dataset: DatasetState | None = None,
 ) -> list[Diagnostic]:
-    """Lint one annotation file given as bytes; ``file`` is the name diagnostics carry."""
+    """Lint one annotation file given as bytes; ``file`` is the name diagnostics carry.
+
+    ``dataset`` is shared by the subset files of one dataset, linted one after the other: the first
+    one that declares categories becomes the reference the others are compared with.
+    """
     with collector_paused():
         document = parse(raw)
         if isinstance(document, Document):
             dialect = dialect or detect_dialect(document.data, raw)
-            diagnostics = _stamp(_walk(document.data, rules, subset, dialect), document, file, subset)
+            context = FileContext(dialect, subset, {}, None, dataset)
+            diagnostics = _stamp(_walk(document.data, rules, context), document, file, subset)
+            if dataset is not None and dataset.reference is None and context.is_dataset_file():
+                dataset.reference = Reference(file, dialect, context.data)
             del document  # freed while the collector is still paused: no full collection over it
             return diagnostics
     if InvalidJson not in rules:
@@ -79,16 +92,18 @@ def lint_bytes(
     ]
 
 
-def _walk(data: Any, rules: Sequence[type[Rule]], subset: str, dialect: str) -> list[_Raw]:
+def _walk(data: Any, rules: Sequence[type[Rule]], file: FileContext) -> list[_Raw]:
     top = data if isinstance(data, dict) else {}
-    ctx = Context(FileContext(dialect, subset, top, _label_count(top)))
+    file.data, file.label_count = top, _label_count(top)
+    dialect = file.dialect
+    ctx = Context(file)
     instances = [rule() for rule in rules if rule.scope not in (Scope.PARSE, Scope.SCHEMA)]
     found: list[_Raw] = []
     invalid = _Invalid()
     selected = set(rules)
     for failure in schema_failures(data, dialect):
         invalid.add(failure.pointer)
-        owner = _claimant(failure.target)
+        owner = _claimant(failure)
         if owner in selected:
             found.append(_Raw(owner, failure.pointer, owner.explain(failure, data)))
 
@@ -111,15 +126,24 @@ def _walk(data: Any, rules: Sequence[type[Rule]], subset: str, dialect: str) -> 
 
 
 @functools.cache
-def _claims() -> tuple[tuple[re.Pattern[str], type[Rule]], ...]:
+def _claims() -> tuple[tuple[re.Pattern[str], str, type[Rule]], ...]:
+    """Every claim of every rule: a pointer pattern, an optional schema keyword, the rule."""
     from dlint.rules import ALL_RULES
 
-    return tuple((pattern, rule) for rule in ALL_RULES if (pattern := claim_pattern(rule.claims)))
+    claims = []
+    for rule in ALL_RULES:
+        for claim in rule.claims:
+            pattern, _, keyword = claim.partition("@")
+            claims.append((re.compile(pattern), keyword, rule))
+    return tuple(claims)
 
 
-def _claimant(target: str) -> type[Rule]:
-    """The rule that reports a schema failure at ``target``: the one claiming it, else schema-violation."""
-    return next((rule for pattern, rule in _claims() if pattern.fullmatch(target)), SchemaViolation)
+def _claimant(failure: SchemaFailure) -> type[Rule]:
+    """The rule that reports a schema failure: the one claiming it, else schema-violation."""
+    for pattern, keyword, rule in _claims():
+        if pattern.fullmatch(failure.target) and keyword in ("", failure.keyword):
+            return rule
+    return SchemaViolation
 
 
 def _walk_items(
@@ -186,6 +210,7 @@ def _stamp(found: list[_Raw], document: Document, file: str, subset: str) -> lis
     """Turn findings into diagnostics: locate each pointer in the text, name the item."""
     if not found:
         return []
+    found = list({(raw.rule, raw.pointer): raw for raw in reversed(found)}.values())[::-1]  # one per place
     offsets = document.offsets(raw.pointer for raw in found)
     locations = document.locations(offsets.values())
     result = [

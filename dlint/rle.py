@@ -21,6 +21,7 @@ large), and every string gets one status, by a precedence that does not depend o
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from enum import IntEnum
@@ -43,6 +44,8 @@ TRUNCATED, NEGATIVE_RUN = RleStatus.TRUNCATED, RleStatus.NEGATIVE_RUN
 
 MAX_GROUP_CHARS = 12
 """Longest accepted group: 12 characters hold 60 bits, so a single group value always fits in int64."""
+BLOCK_CHARS = 1 << 17
+"""Characters per block of :func:`check_counts` (a block holds whole strings, so it may be longer)."""
 
 _BAD_CHAR_RE = re.compile(r"[^0-o]")
 _INT64_MAX = int(np.iinfo(np.int64).max)
@@ -71,11 +74,8 @@ def decode_runs(counts: str) -> list[int]:
     x = k = start = 0
     for i, ch in enumerate(counts):
         if k == MAX_GROUP_CHARS:
-            raise RleError(
-                BAD_CHAR,
-                f"character {ch!r} at index {i} makes the group starting at index {start} longer than "
-                f"{MAX_GROUP_CHARS} characters",
-            )
+            message = f"group starting at index {start} longer than {MAX_GROUP_CHARS} characters"
+            raise RleError(BAD_CHAR, f"character {ch!r} at index {i} makes the {message}")
         c = ord(ch) - 48
         x |= (c & 0x1F) << (5 * k)
         k += 1
@@ -103,53 +103,37 @@ def _chain_sums(values: npt.NDArray[np.int64], firsts: npt.NDArray[np.intp]) -> 
     """In place, turn ``values`` into cumulative sums that restart at each index of ``firsts``.
 
     Before one cumulative sum, each segment's first element gets minus the previous segment's sum.
-    ``firsts`` must be strictly increasing and start at 0; indices past the end are ignored.
+    ``firsts`` must be non-decreasing and start at 0; repeats and indices past the end are ignored.
     """
-    firsts = firsts[firsts < values.size]
+    firsts = firsts[(np.diff(firsts, append=values.size) != 0) & (firsts < values.size)]
     if firsts.size > 1:
         values[firsts[1:]] -= np.add.reduceat(values, firsts)[:-1]
     np.cumsum(values, out=values)
 
 
-def check_counts(counts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
-    """Check many ``counts`` strings at once; return ``(totals, status)``, one entry per string.
-
-    ``status[i]`` is a :class:`RleStatus` code and agrees with :func:`decode_runs`; ``totals[i]`` is the sum
-    of the runs of ``counts[i]`` when ``status[i] == OK`` (saturated at ``2**63 - 1``), and 0 otherwise.
-    All strings are joined and processed in one numpy pass, with no Python loop per character; strings
-    whose values could overflow int64 (far beyond any real mask) are re-decoded exactly with
-    :func:`decode_runs`. Raises ``TypeError`` if an item is not a ``str``.
+def _check_block(
+    digits: npt.NDArray[np.uint8], bounds: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+    """Check the strings at ``digits[bounds[s]:bounds[s+1]]`` (characters minus 48, all in 0..63 except in
+    strings that are bad anyway); return their totals, their status and whether they may overflow int64.
     """
-    n = len(counts)
-    bounds = np.zeros(n + 1, np.intp)  # character offsets of the strings in the joined text
-    np.cumsum(np.fromiter(map(len, counts), np.intp, n), out=bounds[1:])
+    n = bounds.size - 1
     totals = np.zeros(n, np.int64)
     status = np.zeros(n, np.int8)
-    joined = "".join(counts)
-    if not joined:
-        return totals, status
-    if joined.isascii():  # one byte per character
-        digits = np.frombuffer(joined.encode("ascii"), np.uint8) - np.uint8(48)
-        wide: npt.NDArray[np.unsignedinteger] = digits
-    else:  # one uint32 per code point keeps the offsets right; lone surrogates pass through
-        wide = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32) - np.uint32(48)
-        digits = wide.astype(np.uint8)
-    bad = np.zeros(n, bool)
-    if wide.max() > 63:  # below '0' wraps around to a large value too
-        bad[_owner(bounds, np.flatnonzero(wide > 63))] = True
-
+    risky = np.zeros(n, bool)
+    if not digits.size:
+        return totals, status, risky
     # A group ends at a character without the 0x20 bit, and also at each string's last character, so the
-    # last character of the buffer always ends a group (ends - 1 == -1 below reads that one).
+    # last character of the block always ends a group (ends - 1 == -1 below reads that one).
     is_end = digits < 32
     nonempty = np.flatnonzero(bounds[1:] > bounds[:-1])
     last = bounds[nonempty + 1] - 1
-    truncated = np.zeros(n, bool)
-    truncated[nonempty] = ~is_end[last]
+    truncated = nonempty[~is_end[last]]
     is_end[last] = True
     ends = np.flatnonzero(is_end)
     # Horner's rule from each group's last, signed, character down to its first.
     values = ((digits[ends] & np.uint8(31)) ^ np.uint8(16)).astype(np.int64) - 16
-    sel = np.flatnonzero(~is_end[ends - 1])  # groups with one more character before pos + 1
+    sel = np.flatnonzero(~is_end[ends - 1])  # groups with one more character at pos
     pos = ends[sel] - 1
     for _ in range(MAX_GROUP_CHARS - 1):
         if not sel.size:
@@ -157,39 +141,69 @@ def check_counts(counts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDAr
         values[sel] = values[sel] * 32 + (digits[pos] & np.uint8(31))
         more = ~is_end[pos - 1]
         sel, pos = sel[more], pos[more] - 1
-    if sel.size:  # groups longer than MAX_GROUP_CHARS
-        bad[_owner(bounds, ends[sel])] = True
+    overlong = _owner(bounds, ends[sel])  # groups longer than MAX_GROUP_CHARS
 
-    # |run| <= ng * max|value| and |total| <= ng**2 * max|value|; if that can reach int64 overflow, the
-    # strings concerned are decoded exactly at the end.
+    # |run| <= ng * max|value| and |total| <= ng**2 * max|value|: flag the strings where that could
+    # overflow int64, for an exact decoding.
     gfirst = np.searchsorted(ends, bounds)
     ngroups = np.diff(gfirst)
-    peak = float(max(values.max(), -values.min()))
-    risky = np.zeros(n, bool)
-    if peak * float(ngroups.max()) ** 2 >= _SAFE_BOUND:
+    if float(max(values.max(), -values.min())) * float(ngroups.max()) ** 2 >= _SAFE_BOUND:
         peaks = np.zeros(n)
         peaks[nonempty] = np.maximum.reduceat(np.abs(values), gfirst[nonempty])
         risky = peaks * ngroups.astype(float) ** 2 >= _SAFE_BOUND
 
     # Run m > 2 adds run m-2: per string, runs 1, 3, 5... and 2, 4, 6... are cumulative sums of values,
-    # and run 0 stands alone. Each string's groups are gfirst[s]:gfirst[s+1] in the global numbering.
+    # and run 0 stands alone. The groups of string s are gfirst[s]:gfirst[s+1].
     firsts = gfirst[nonempty]
     run0 = values[firsts]
     values[firsts] = 0
     for parity in (0, 1):
-        _chain_sums(values[parity::2], np.unique((firsts + 1 - parity) // 2))
+        _chain_sums(values[parity::2], (firsts + 1 - parity) // 2)
     values[firsts] = run0
     if values.min() < 0:
         status[_owner(gfirst, np.flatnonzero(values < 0))] = NEGATIVE_RUN
     totals[nonempty] = np.add.reduceat(values, firsts)  # int64 wrap-around cancels out
-    for s in np.flatnonzero(risky & ~bad & ~truncated):
+    status[truncated] = TRUNCATED
+    status[overlong] = BAD_CHAR
+    return totals, status, risky
+
+
+def check_counts(counts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
+    """Check many ``counts`` strings at once; return ``(totals, status)``, one entry per string.
+
+    ``status[i]`` is a :class:`RleStatus` code and agrees with :func:`decode_runs`; ``totals[i]`` is the sum
+    of the runs of ``counts[i]`` when ``status[i] == OK`` (saturated at ``2**63 - 1``), and 0 otherwise.
+    The strings are joined into one buffer, which numpy checks in blocks of whole strings of about
+    :data:`BLOCK_CHARS` characters (small blocks stay in cache), with no Python loop per character or per
+    string. Strings whose values could overflow int64 (far beyond any real mask) are re-decoded exactly
+    with :func:`decode_runs`. Raises ``TypeError`` if an item is not a ``str``.
+    """
+    n = len(counts)
+    bounds = np.zeros(n + 1, np.intp)  # character offsets of the strings in the joined text
+    np.cumsum(np.fromiter(map(len, counts), np.intp, n), out=bounds[1:])
+    totals = np.zeros(n, np.int64)
+    status = np.zeros(n, np.int8)
+    risky = np.zeros(n, bool)
+    joined = "".join(counts)
+    if joined.isascii():  # one byte per character
+        digits = np.frombuffer(joined.encode("ascii"), np.uint8) - np.uint8(48)
+        wide: npt.NDArray[np.unsignedinteger] = digits
+    else:  # one uint32 per code point keeps the offsets right; lone surrogates pass through
+        wide = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32) - np.uint32(48)
+        digits = wide.astype(np.uint8)
+    block_starts = np.searchsorted(bounds, np.arange(BLOCK_CHARS, wide.size, BLOCK_CHARS))
+    cuts = np.unique(np.concatenate(([0], block_starts, [n]))).tolist()
+    for lo, hi in itertools.pairwise(cuts):
+        block = _check_block(digits[bounds[lo] : bounds[hi]], bounds[lo : hi + 1] - bounds[lo])
+        totals[lo:hi], status[lo:hi], risky[lo:hi] = block
+    if wide.size and wide.max() > 63:  # characters below '0' wrap around to large values too
+        status[_owner(bounds, np.flatnonzero(wide > 63))] = BAD_CHAR
+    for s in np.flatnonzero(risky & ((status == OK) | (status == NEGATIVE_RUN))):
         try:
             exact: int = sum(decode_runs(counts[int(s)]))
         except RleError as exc:
             status[s] = exc.status
         else:
             totals[s], status[s] = min(exact, _INT64_MAX), OK
-    status[truncated] = TRUNCATED
-    status[bad] = BAD_CHAR
     totals[status != OK] = 0
     return totals, status

@@ -8,8 +8,6 @@ structure either way.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,11 +49,6 @@ def schema_failures(document: Any, dialect: str) -> list[SchemaFailure]:
             )
     shapes = [f.pointer for f in found.values() if f.keyword in _SHAPE_KEYWORDS]
     return [f for f in found.values() if not any(f.pointer.startswith(shape + "/") for shape in shapes)]
-
-
-def claim_pattern(claims: Sequence[str]) -> re.Pattern[str] | None:
-    """One regular expression for a rule's claimed locations."""
-    return re.compile("|".join(f"(?:{c})" for c in claims)) if claims else None
 
 
 def _message(error: Any, pointer: str, document: Any) -> str:

@@ -182,3 +182,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     install_and_run, install_and_test = (b.split("```")[0].strip() for b in blocks)
     assert "dlint check examples/" in install_and_run
     assert install_and_test in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("| code | name | severity | what it finds |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split(" | ") for line in table.strip().splitlines()[1:]]
+    listed = [(row[0].strip("| "), row[1], row[2]) for row in rows]
+    assert listed == [(rule.code, rule.name, rule.severity.value) for rule in ALL_RULES]

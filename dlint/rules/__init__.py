@@ -1,29 +1,108 @@
 """The rule registry: one explicit list, in code order.
 
-Codes are grouped by family: DL0xx the file and its structure, DL1xx labels and categories,
-DL2xx shape geometry, DL3xx masks.
+Codes are grouped by family: DL0xx the file and its structure, DL1xx categories and labels, DL2xx
+annotations and shape geometry, DL3xx masks, DL4xx items and media, DL5xx agreement between the subset
+files of a dataset, DL6xx dialect markers, DL9xx CVAT compatibility.
 """
 
 from __future__ import annotations
 
+from dlint.rules.attribute_lists import InvalidAttributeList
+from dlint.rules.attributes import UndefinedAttribute
 from dlint.rules.base import FixAvailability, Rule, Scope
+from dlint.rules.categories import DuplicateLabelName, EmptyLabelName
+from dlint.rules.category_labels import ColormapLabelOutOfRange, PointsLabelOutOfRange
+from dlint.rules.colormap import InvalidColormapColor
+from dlint.rules.cvat import CvatFrameNotInteger, SkeletonPointsMismatch
 from dlint.rules.geometry import OddCoordinateCount, TooFewVertices, VisibilityMismatch
+from dlint.rules.items import DuplicateItemId, InvalidItemId, MultipleMedia
+from dlint.rules.label_groups import InvalidGroupType, UnknownGroupLabel
+from dlint.rules.label_ids import LabelIdType, MissingLabelCategories
+from dlint.rules.label_parents import ParentCycle, UndefinedParent
 from dlint.rules.labels import LabelIdOutOfRange, LabelWithoutLabelId
+from dlint.rules.markers import IgnoredMediaKey, LegacyInfoIn10, UppercaseGroupType
 from dlint.rules.masks import InvalidRleCounts, RleSizeMismatch
+from dlint.rules.media_files import ImageSizeMismatch, MediaTypeMismatch, MissingMediaFile
+from dlint.rules.media_keys import InvalidImageSize, UnsafeMediaPath
+from dlint.rules.points_templates import InvalidPositions, JointOutOfRange
 from dlint.rules.structure import InvalidJson, SchemaViolation
+from dlint.rules.subsets import InvalidSubsetName, MixedDialects, NotADatasetFile, SubsetMismatch
 from dlint.rules.version import UnknownFormatVersion
 
-ALL_RULES: tuple[type[Rule], ...] = (
+FILE_RULES: tuple[type[Rule], ...] = (
     InvalidJson,
     SchemaViolation,
     UnknownFormatVersion,
+)
+CATEGORY_RULES: tuple[type[Rule], ...] = (
     LabelIdOutOfRange,
     LabelWithoutLabelId,
+    LabelIdType,
+    EmptyLabelName,
+    DuplicateLabelName,
+    UndefinedParent,
+    ParentCycle,
+    UnknownGroupLabel,
+    InvalidGroupType,
+    InvalidAttributeList,
+    ColormapLabelOutOfRange,
+    InvalidColormapColor,
+    PointsLabelOutOfRange,
+    JointOutOfRange,
+    InvalidPositions,
+    MissingLabelCategories,
+    UndefinedAttribute,
+)
+ANNOTATION_RULES: tuple[type[Rule], ...] = (
     OddCoordinateCount,
     TooFewVertices,
     VisibilityMismatch,
+)
+MASK_RULES: tuple[type[Rule], ...] = (
     RleSizeMismatch,
     InvalidRleCounts,
+)
+
+ITEM_RULES: tuple[type[Rule], ...] = (
+    InvalidItemId,
+    DuplicateItemId,
+    MultipleMedia,
+    InvalidImageSize,
+    MediaTypeMismatch,
+    UnsafeMediaPath,
+    MissingMediaFile,
+    ImageSizeMismatch,
+)
+DATASET_RULES: tuple[type[Rule], ...] = (
+    NotADatasetFile,
+    SubsetMismatch,
+    MixedDialects,
+    InvalidSubsetName,
+)
+MARKER_RULES: tuple[type[Rule], ...] = (
+    LegacyInfoIn10,
+    IgnoredMediaKey,
+    UppercaseGroupType,
+)
+CVAT_RULES: tuple[type[Rule], ...] = (
+    CvatFrameNotInteger,
+    SkeletonPointsMismatch,
+)
+
+ALL_RULES: tuple[type[Rule], ...] = tuple(
+    sorted(
+        (
+            *FILE_RULES,
+            *CATEGORY_RULES,
+            *ANNOTATION_RULES,
+            *MASK_RULES,
+            *ITEM_RULES,
+            *DATASET_RULES,
+            *MARKER_RULES,
+            *CVAT_RULES,
+        ),
+        key=lambda rule: rule.code,
+    )
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeGuard
 
 from dlint.diagnostics import Finding, Severity
+from dlint.media import MediaStore
 from dlint.validation import SchemaFailure
 
 
@@ -42,6 +43,24 @@ class FixAvailability(str, enum.Enum):
     UNSAFE = "unsafe"
 
 
+@dataclass(frozen=True)
+class Reference:
+    """What the first subset file of a dataset declares, for comparing the other subset files with it."""
+
+    file: str
+    dialect: str
+    top: dict[str, Any]
+
+
+@dataclass
+class DatasetState:
+    """What is known about a dataset while its subset files are linted one after the other."""
+
+    name: str
+    media: MediaStore | None = None
+    reference: Reference | None = None
+
+
 @dataclass
 class FileContext:
     """What rules may know about the file being linted."""
@@ -51,6 +70,12 @@ class FileContext:
     data: dict[str, Any]
     #: Number of entries of ``categories.label.labels``, or None when there is no usable label list.
     label_count: int | None
+    #: The dataset the file belongs to (its media, and the first subset file linted).
+    dataset: DatasetState | None = None
+
+    def is_dataset_file(self) -> bool:
+        """Whether the file has the two keys Datumaro's importer needs to take it for a subset file."""
+        return isinstance(self.data.get("categories"), dict) and isinstance(self.data.get("items"), list)
 
 
 @dataclass
@@ -80,7 +105,8 @@ class Rule:
     annotation_types: ClassVar[frozenset[str]] = frozenset()
     fix: ClassVar[FixAvailability] = FixAvailability.NONE
     #: Regular expressions of pointers whose schema failures this rule reports under its own code
-    #: (for a missing key, the pointer the key would have). See :meth:`explain`.
+    #: (for a missing key, the pointer the key would have), each optionally followed by ``@keyword``
+    #: to claim only failures of that schema keyword (``/items@required``). See :meth:`explain`.
     claims: ClassVar[tuple[str, ...]] = ()
 
     def check(self, node: Any, ctx: Context) -> Iterable[Finding]:

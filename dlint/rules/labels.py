@@ -14,7 +14,8 @@ class LabelIdOutOfRange(Rule):
 
     ## What it does
     Checks that every annotation's `label_id` is an index into `categories.label.labels`
-    (0-based: from 0 to the number of labels minus one).
+    (0-based: from 0 to the number of labels minus one). A file that defines no labels at all is
+    reported once, by missing-label-categories (DL116), instead.
 
     ## Why is this bad?
     Datumaro accepts an out-of-range `label_id` (99, -1) silently; the annotation then refers to no
@@ -35,10 +36,8 @@ class LabelIdOutOfRange(Rule):
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         label_id = node.get("label_id")
         count = ctx.file.label_count
-        if label_id is None or count is None or not is_int(label_id) or 0 <= label_id < count:
-            return ()
-        if count == 0:
-            return (Finding("/label_id", f"label_id {label_id} is used, but the file defines no labels"),)
+        if label_id is None or not count or not is_int(label_id) or 0 <= label_id < count:
+            return ()  # no labels at all (count 0) is reported once, by missing-label-categories
         return (
             Finding(
                 "/label_id",

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from dlint.api import LintOptions, lint_data
+from dlint.api import LintOptions, lint, lint_data
 from dlint.diagnostics import split_pointer
 from dlint.rules import ALL_RULES
+from tests.rules.datasets import make_dataset, zip_folder
 
 HERE = Path(__file__).parent
 BASE = json.loads((HERE / "base.json").read_text())
@@ -55,14 +56,24 @@ def build(case: dict[str, Any]) -> bytes:
 
 
 @pytest.mark.parametrize(("rule", "case"), _cases())
-def test_case(rule: str, case: dict[str, Any]) -> None:
-    report = lint_data(build(case), name="case.json", options=LintOptions(dialect=case.get("dialect")))
-    got = sorted((d.code, d.pointer) for d in report.diagnostics)
-    want = sorted((e["code"], e["pointer"]) for e in case["expect"])
-    assert got == want, [d.message for d in report.diagnostics]
-    by_key = {(d.code, d.pointer): d for d in report.diagnostics}
+def test_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
+    options = LintOptions(dialect=case.get("dialect"))
+    if "dataset" in case:
+        root = tmp_path / "ds"
+        make_dataset(root, case["dataset"], build)
+        target = zip_folder(root, tmp_path / "ds.zip") if case.get("archive") else root
+        diagnostics = lint([str(target)], options).diagnostics
+        prefix = f"{target}/"
+    else:
+        diagnostics = lint_data(build(case), name="case.json", options=options).diagnostics
+        prefix = ""
+    got = sorted((d.file.removeprefix(prefix), d.code, d.pointer) for d in diagnostics)
+    default = "case.json" if not prefix else None
+    want = sorted((e.get("file", default), e["code"], e["pointer"]) for e in case["expect"])
+    assert got == want, [d.message for d in diagnostics]
+    by_key = {(d.file.removeprefix(prefix), d.code, d.pointer): d for d in diagnostics}
     for expected in case["expect"]:
-        diagnostic = by_key[(expected["code"], expected["pointer"])]
+        diagnostic = by_key[(expected.get("file", default), expected["code"], expected["pointer"])]
         assert expected.get("message", "") in diagnostic.message
         for field in ("line", "column"):
             if field in expected:
@@ -82,3 +93,17 @@ def test_every_rule_has_passing_and_failing_cases() -> None:
 
 def test_base_document_is_clean() -> None:
     assert lint_data(json.dumps(BASE).encode()).diagnostics == ()
+
+
+def test_codes_and_names_are_unique_and_well_formed() -> None:
+    import re
+
+    codes = [rule.code for rule in ALL_RULES]
+    names = [rule.name for rule in ALL_RULES]
+    assert len(set(codes)) == len(codes) and len(set(names)) == len(names)
+    for rule in ALL_RULES:
+        assert re.fullmatch(r"DL\d{3}", rule.code), rule.code
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
+        docs = rule.docs()
+        for section in ("## What it does", "## Why is this bad?", "## Example"):
+            assert section in docs, (rule.code, section)

@@ -1,0 +1,103 @@
+"""CVAT compatibility: what CVAT's importer needs beyond what Datumaro reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dlint.diagnostics import Finding
+from dlint.rules.base import Context, Rule, Scope, is_int
+from dlint.validation import describe
+
+
+class CvatFrameNotInteger(Rule):
+    """An item's `attr.frame` is not a non-negative integer.
+
+    ## What it does
+    Checks `attr.frame`, which CVAT writes on every item it exports, where it is present.
+
+    ## Why is this bad?
+    CVAT matches imported items to task frames by name and falls back on `int(attr.frame)`: a
+    non-numeric frame fails the import ("Could not match item id"), a wrong one attaches the
+    annotations to another frame.
+
+    ## Example
+    ```json
+    {"id": "frame_000010", "attr": {"frame": "ten"}, "annotations": []}
+    ```
+    """
+
+    code = "DL901"
+    name = "cvat-frame-not-integer"
+    scope = Scope.ITEM
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        attr = node.get("attr")
+        if not isinstance(attr, dict) or "frame" not in attr:
+            return ()
+        frame = attr["frame"]
+        if is_int(frame) and frame >= 0:
+            return ()
+        return (Finding("/attr/frame", f"attr.frame must be a non-negative integer, got {describe(frame)}"),)
+
+
+class SkeletonPointsMismatch(Rule):
+    """A skeleton's points do not match its `points_attributes` or its template.
+
+    ## What it does
+    For CVAT's `skeleton` annotations, checks that `points` holds `x, y, visibility` triplets, one
+    per entry of `points_attributes`, and one per point name of the skeleton's template in
+    `categories.points` (the entry whose `label_id` is the skeleton's label).
+
+    ## Why is this bad?
+    CVAT's reader refuses a skeleton whose counts disagree (`InvalidAnnotationError`); a point
+    missing from the middle shifts every later point onto the wrong joint.
+
+    ## Example
+    ```json
+    {"type": "skeleton", "label_id": 2, "points": [1, 1, 2, 5, 5, 2], "points_attributes": [{}]}
+    ```
+    Two triplets, one attributes object.
+    """
+
+    code = "DL902"
+    name = "skeleton-points-mismatch"
+    scope = Scope.ANNOTATION
+    annotation_types = frozenset({"skeleton"})
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        points, attributes = node.get("points"), node.get("points_attributes")
+        if not isinstance(points, list):
+            return ()
+        if len(points) % 3:
+            return (
+                Finding(
+                    "/points", f"skeleton has {len(points)} values; points come in x, y, visibility triplets"
+                ),
+            )
+        count = len(points) // 3
+        if isinstance(attributes, list) and len(attributes) != count:
+            message = f"{len(attributes)} points_attributes for {count} points"
+            return (Finding("/points_attributes", message),)
+        names = _template(ctx.file.data, node.get("label_id"))
+        if names is not None and len(names) != count:
+            return (
+                Finding(
+                    "/points", f"skeleton has {count} points, its template in categories.points {len(names)}"
+                ),
+            )
+        return ()
+
+
+def _template(data: dict[str, Any], label_id: Any) -> list[Any] | None:
+    categories = data.get("categories")
+    points = categories.get("points") if isinstance(categories, dict) else None
+    items = points.get("items") if isinstance(points, dict) else None
+    for entry in items if isinstance(items, list) else ():
+        if (
+            isinstance(entry, dict)
+            and entry.get("label_id") == label_id
+            and isinstance(entry.get("labels"), list)
+        ):
+            return list(entry["labels"])
+    return None

@@ -1,0 +1,133 @@
+"""Rules on items: ids, media keys, image sizes and media paths."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from dlint.diagnostics import Finding
+from dlint.rules.base import Context, Rule, Scope
+from dlint.validation import SchemaFailure, describe, short
+
+#: The keys that give an item its media; Datumaro builds at most one media object per item.
+MEDIA_KEYS = ("image", "point_cloud", "video_frame", "video")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def path_problem(path: str) -> str | None:
+    """Why a relative path from a dataset file is unsafe to resolve, or None (``\\`` counts as ``/``)."""
+    posix = path.replace("\\", "/")
+    if posix.startswith("/"):
+        return "is absolute"
+    if _DRIVE.match(posix):
+        return "has a drive prefix"
+    if ".." in posix.split("/"):
+        return 'contains ".."'
+    return None
+
+
+class InvalidItemId(Rule):
+    """An item id is empty, absolute, drive-prefixed, contains `..`, or is not a string.
+
+    ## What it does
+    Checks every item `id` the way Datumaro 1.13 does when it builds the item: a non-empty string
+    (a `\\` counts as `/`), relative, without a drive prefix and without `..` segments.
+
+    ## Why is this bad?
+    Datumaro validates ids outside its error policy: one bad id aborts the import of the whole
+    dataset. Ids also become file names on export, so `..` or an absolute id would escape the
+    dataset folder.
+
+    ## Example
+    ```json
+    {"id": "../outside", "annotations": []}
+    ```
+    Use a relative id such as `"train/img_001"`.
+    """
+
+    code = "DL401"
+    name = "invalid-item-id"
+    scope = Scope.ITEM
+    claims = (r"/items/\d+/id",)
+
+    @classmethod
+    def explain(cls, failure: SchemaFailure, document: Any) -> str:
+        if failure.keyword == "required":
+            return "item without an id: Datumaro fails on it (KeyError: 'id')"
+        return f"item id must be a string, got {describe(failure.instance)}"
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        item_id = node.get("id")
+        if not isinstance(item_id, str):
+            return ()
+        if not item_id:
+            return (Finding("/id", "empty item id: Datumaro aborts the whole import on it"),)
+        problem = path_problem(item_id)
+        if problem:
+            return (
+                Finding("/id", f"item id {short(item_id)} {problem}: Datumaro aborts the whole import on it"),
+            )
+        return ()
+
+
+class DuplicateItemId(Rule):
+    """Two items of one subset file have the same id.
+
+    ## What it does
+    Checks that item ids are unique within a subset file, after Datumaro's own normalisation
+    (`\\` becomes `/`).
+
+    ## Why is this bad?
+    Datumaro refuses the whole dataset (`RepeatedItemError`); tools that key items by id would
+    silently merge or drop one of them.
+
+    ## Example
+    ```json
+    {"items": [{"id": "img_1", "annotations": []}, {"id": "img_1", "annotations": []}]}
+    ```
+    """
+
+    code = "DL402"
+    name = "duplicate-item-id"
+    scope = Scope.ITEM
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        item_id = node.get("id")
+        if not isinstance(item_id, str):
+            return ()
+        key = item_id.replace("\\", "/")
+        first = self._seen.setdefault(key, ctx.item_index)
+        if first == ctx.item_index:
+            return ()
+        return (Finding("/id", f"item id {short(item_id)} is already used by item {first} of this subset"),)
+
+
+class MultipleMedia(Rule):
+    """An item has more than one media key (`image`, `point_cloud`, `video_frame`, `video`).
+
+    ## What it does
+    Checks that each item declares at most one kind of media.
+
+    ## Why is this bad?
+    An item has one media object. Datumaro refuses an item with both `image` and `point_cloud`
+    (`MediaTypeError`), and which one a tool picks otherwise is undefined.
+
+    ## Example
+    ```json
+    {"id": "a", "image": {"path": "a.jpg"}, "point_cloud": {"path": "a.pcd"}}
+    ```
+    """
+
+    code = "DL403"
+    name = "multiple-media"
+    scope = Scope.ITEM
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        present = [key for key in MEDIA_KEYS if node.get(key) is not None]
+        if len(present) < 2:
+            return ()
+        return (Finding(f"/{present[1]}", f"item has several media: {', '.join(present)}; an item has one"),)

@@ -1,0 +1,133 @@
+"""Rules on the label ids of annotations: their type, and a label list for them to refer to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dlint.diagnostics import Finding
+from dlint.rules.base import Context, Rule, Scope
+from dlint.rules.colormap import colormap_entries
+from dlint.rules.points_templates import templates
+from dlint.validation import SchemaFailure, describe, short
+
+
+class LabelIdType(Rule):
+    """An annotation's `label_id` is not an integer.
+
+    ## What it does
+    Checks that `label_id` is an integer (or `null` for no label), written as one: a string, a
+    boolean or a float, even `1.0`, is reported.
+
+    ## Why is this bad?
+    Datumaro converts `label_id` with `int()` without a word: it truncates floats (`1.7` becomes
+    label 1), reads numeric strings (`"1"`) and booleans as numbers, and fails the import on
+    anything else (`"car"`). Other tools reading the file are not as lenient.
+
+    ## Example
+    ```json
+    {"type": "bbox", "label_id": "1", "bbox": [0, 0, 1, 1]}
+    ```
+    Write `"label_id": 1`.
+    """
+
+    code = "DL103"
+    name = "label-id-type"
+    scope = Scope.ANNOTATION
+    claims = (r"/items/\d+/annotations/\d+/label_id",)
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        label_id = node.get("label_id")
+        if type(label_id) is not float:
+            return ()
+        message = (
+            f"label_id {short(label_id)} is written as a float; Datumaro truncates floats silently, "
+            f"write the integer {int(label_id)}"
+        )
+        return (Finding("/label_id", message),)
+
+    @classmethod
+    def explain(cls, failure: SchemaFailure, document: Any) -> str:
+        value = failure.instance
+        if isinstance(value, bool):
+            return (
+                f"label_id is the boolean {short(value)}, not an integer; "
+                f"Datumaro reads it as {int(value)} silently"
+            )
+        if isinstance(value, float):
+            return (
+                f"label_id {short(value)} is not an integer; Datumaro truncates it to {int(value)} silently"
+            )
+        if isinstance(value, str):
+            try:
+                number = int(value)
+            except ValueError:
+                return (
+                    f"label_id is the string {short(value)}, not an integer; Datumaro fails the import on it"
+                )
+            return (
+                f"label_id is the string {short(value)}, not an integer; Datumaro converts numeric strings "
+                f"silently, write the integer {number}"
+            )
+        return f"label_id must be an integer or null, got {describe(value)}; Datumaro fails the import on it"
+
+
+class MissingLabelCategories(Rule):
+    """Label ids are used, but the file defines no labels.
+
+    ## What it does
+    Reports, once per file, annotations with a `label_id` (or mask colours and keypoint templates
+    for a `label_id`) in a file whose `categories.label` is absent, `{}`, or has an empty `labels`
+    list.
+
+    ## Why is this bad?
+    Every label id then refers to nothing. Datumaro accepts the file silently (its validator
+    reports `MissingLabelCategories`); CVAT cannot map the annotations to any of its labels.
+    Usually the categories were dropped by a script that rewrote the file.
+
+    ## Example
+    ```json
+    {"categories": {},
+     "items": [{"id": "a", "annotations": [{"type": "bbox", "label_id": 0, "bbox": [0, 0, 1, 1]}]}]}
+    ```
+    Restore `categories.label.labels`.
+    """
+
+    code = "DL116"
+    name = "missing-label-categories"
+    scope = Scope.ANNOTATION
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._first = ""
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        if ctx.file.label_count != 0 or node.get("label_id") is None:
+            return ()
+        if not self._count:
+            self._first = f"/items/{ctx.item_index}/annotations/{ctx.annotation_index}"
+        self._count += 1
+        return ()
+
+    def finish(self, ctx: Context) -> Iterable[Finding]:
+        if ctx.file.label_count != 0:
+            return ()
+        categories = ctx.file.data.get("categories")
+        users = []
+        if self._count:
+            plural = "s use" if self._count > 1 else " uses"
+            users.append(f"{self._count} annotation{plural} label ids (the first at {self._first})")
+        if any(isinstance(entry, dict) and "label_id" in entry for entry in colormap_entries(categories)):
+            users.append("the mask colormap refers to label ids")
+        if any("label_id" in template for _, template in templates(categories)):
+            users.append("the keypoint templates refer to label ids")
+        if not users or not isinstance(categories, dict):
+            return ()
+        label = categories.get("label")
+        labels = label.get("labels") if isinstance(label, dict) else None
+        where = "/categories/label/labels" if isinstance(labels, list) else "/categories"
+        if where == "/categories" and "label" in categories:
+            where = "/categories/label"
+        listed = ", ".join(users[:-1]) + " and " + users[-1] if len(users) > 1 else users[0]
+        message = f"the file defines no labels, but {listed}; Datumaro accepts this silently"
+        return (Finding(where, message),)

@@ -1,0 +1,116 @@
+"""Dialect markers: keys of one dialect found in a file of another, which Datumaro ignores or misreads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dlint.diagnostics import Finding, Severity
+from dlint.rules.base import Context, Rule, Scope
+from dlint.validation import short
+
+VERSIONED = ("datumaro-1.0", "cvat-1.0")
+GROUP_TYPES = ("exclusive", "inclusive", "restricted")
+
+
+class LegacyInfoIn10(Rule):
+    """A 1.0 file carries the legacy `info` key.
+
+    ## What it does
+    Reports `info` (singular, the legacy CVAT layout) at the top of a file that declares
+    `dm_format_version`.
+
+    ## Why is this bad?
+    Datumaro reads dataset information only from `infos` in such files and drops `info` silently:
+    whatever it holds is lost on the next export.
+
+    ## Example
+    ```json
+    {"dm_format_version": "1.0", "info": {"author": "me"}, "categories": {}, "items": []}
+    ```
+    Move the content to `"infos"`.
+    """
+
+    code = "DL601"
+    name = "legacy-info-key"
+    severity = Severity.WARNING
+    scope = Scope.DOCUMENT
+
+    def check(self, node: Any, ctx: Context) -> Iterable[Finding]:
+        if ctx.file.dialect not in VERSIONED or "info" not in ctx.file.data:
+            return ()
+        return (Finding("/info", 'legacy "info" in a 1.0 file: Datumaro ignores it and reads only "infos"'),)
+
+
+class IgnoredMediaKey(Rule):
+    """A 1.0 item has a `media` key next to its image or point cloud.
+
+    ## What it does
+    Reports the generic `media` key on items of 1.0 files that also have `image`, `point_cloud`,
+    `video_frame` or `video` (Datumaro 0.4 to 1.0 wrote it on every item; later versions only for
+    generic media).
+
+    ## Why is this bad?
+    Datumaro uses `media` only when no other media key gave the item its media, so here it is
+    ignored: if its path differs from the image's, which one is meant is ambiguous.
+
+    ## Example
+    ```json
+    {"id": "a", "image": {"path": "a.jpg"}, "media": {"path": "a.jpg"}}
+    ```
+    """
+
+    code = "DL602"
+    name = "ignored-media-key"
+    severity = Severity.WARNING
+    scope = Scope.ITEM
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        if "media" not in node or ctx.file.dialect not in VERSIONED:
+            return ()
+        other = next(
+            (k for k in ("image", "point_cloud", "video_frame", "video") if node.get(k) is not None), None
+        )
+        if other is None:
+            return ()
+        return (Finding("/media", f'"media" is ignored next to "{other}" in a 1.0 file'),)
+
+
+class UppercaseGroupType(Rule):
+    """A label group's `group_type` is not written in lower case.
+
+    ## What it does
+    Reports `group_type` values such as `"EXCLUSIVE"` that Datumaro accepts case-insensitively
+    but never writes.
+
+    ## Why is this bad?
+    Older readers and other tools compare the value exactly; Datumaro itself writes lower case, so
+    the file is not in the normal form and diffs after a round trip.
+
+    ## Example
+    ```json
+    {"name": "kind", "group_type": "Exclusive", "labels": ["car", "bus"]}
+    ```
+    """
+
+    code = "DL603"
+    name = "uppercase-group-type"
+    severity = Severity.WARNING
+    scope = Scope.CATEGORIES
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        label = node.get("label")
+        groups = label.get("label_groups") if isinstance(label, dict) else None
+        if not isinstance(groups, list):
+            return ()
+        findings = []
+        for index, group in enumerate(groups):
+            value = group.get("group_type") if isinstance(group, dict) else None
+            if isinstance(value, str) and value != value.lower() and value.lower() in GROUP_TYPES:
+                findings.append(
+                    Finding(
+                        f"/label/label_groups/{index}/group_type",
+                        f"group_type {short(value)} is not lower-case",
+                    )
+                )
+        return findings

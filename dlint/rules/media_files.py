@@ -1,0 +1,175 @@
+"""Rules on media against the dataset: the declared media type, and the media files themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dlint.diagnostics import Finding
+from dlint.media import image_size
+from dlint.rules.base import Context, Rule, Scope
+from dlint.rules.items import MEDIA_KEYS
+from dlint.validation import SchemaFailure, short
+
+#: media_type values (Datumaro's MediaType enum) and the item media keys each one admits.
+MEDIA_TYPES: dict[int, tuple[str, tuple[str, ...]]] = {
+    1: ("media element", MEDIA_KEYS),
+    2: ("image", ("image", "video_frame")),
+    4: ("video frame", ("video_frame",)),
+    5: ("video", ("video",)),
+    6: ("point cloud", ("point_cloud",)),
+}
+_CRASHES = {0: "TypeError", 3: "NotImplementedError"}
+
+
+class MediaTypeMismatch(Rule):
+    """`media_type` is unknown, or does not fit the media of the items.
+
+    ## What it does
+    Checks that `media_type` is one of the values writers use (1 media element, 2 image, 4 video
+    frame, 5 video, 6 point cloud) and that every item's media is of that type.
+
+    ## Why is this bad?
+    Datumaro aborts the import on an unknown value (0 raises a `TypeError`, 3 a
+    `NotImplementedError`, others a `ValueError`) and on items whose media is not of the declared
+    type (`MediaTypeError`).
+
+    ## Example
+    ```json
+    {"dm_format_version": "1.0", "media_type": 6, "items": [{"id": "a", "image": {"path": "a.jpg"}}]}
+    ```
+    Point clouds are declared, but the item holds an image: use `"media_type": 2`.
+    """
+
+    code = "DL405"
+    name = "media-type-mismatch"
+    scope = Scope.ITEM
+    claims = ("/media_type",)
+
+    def __init__(self) -> None:
+        self._misfits = 0
+        self._first: tuple[int, str] | None = None
+
+    @classmethod
+    def explain(cls, failure: SchemaFailure, document: Any) -> str:
+        value = failure.instance
+        crash = _CRASHES.get(value) if isinstance(value, int) and not isinstance(value, bool) else None
+        known = ", ".join(f"{code} ({name})" for code, (name, _) in MEDIA_TYPES.items())
+        error = crash or "ValueError"
+        return f"unknown media_type {short(value)}: Datumaro aborts the import ({error}); use {known}"
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        media_type = ctx.file.data.get("media_type")
+        declared = MEDIA_TYPES.get(media_type) if type(media_type) is int else None
+        if declared is None:
+            return ()
+        present = [key for key in MEDIA_KEYS if node.get(key) is not None]
+        if present and present[0] not in declared[1]:
+            self._misfits += 1
+            self._first = self._first or (ctx.item_index, present[0])
+        return ()
+
+    def finish(self, ctx: Context) -> Iterable[Finding]:
+        if self._first is None:
+            return ()
+        media_type = ctx.file.data["media_type"]
+        index, key = self._first
+        return (
+            Finding(
+                "/media_type",
+                f"media_type {media_type} ({MEDIA_TYPES[media_type][0]}) does not fit the media of "
+                f"{self._misfits} item{'s' if self._misfits > 1 else ''} (item {index} has {key}); "
+                "Datumaro aborts the import (MediaTypeError)",
+            ),
+        )
+
+
+class MissingMediaFile(Rule):
+    """A media file that the item names is not in the dataset.
+
+    ## What it does
+    When the dataset carries media (an `images/` folder beside `annotations/`, or such members in
+    the archive), looks each item's image up where Datumaro does: `images/<subset>/<path>`, then
+    `images/<path>`; point clouds in `point_clouds/<subset>/`, videos in `videos/<subset>/`.
+
+    ## Why is this bad?
+    Datumaro imports the item anyway and fails only when the media is read, deep inside training
+    or conversion; CVAT cannot match the item to a frame.
+
+    ## Example
+    ```json
+    {"id": "img_7", "image": {"path": "img_7.jpg", "size": [480, 640]}}
+    ```
+    with no `images/train/img_7.jpg` in the dataset.
+    """
+
+    code = "DL407"
+    name = "missing-media-file"
+    scope = Scope.ITEM
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        dataset = ctx.file.dataset
+        store = dataset.media if dataset is not None else None
+        if store is None:
+            return ()
+        findings = []
+        for key, folder, field in (("image", "images", "path"), ("point_cloud", "point_clouds", "path")):
+            value = node.get(key)
+            path = value.get(field) if isinstance(value, dict) else None
+            if (
+                isinstance(path, str)
+                and store.carries(folder)
+                and _locate(store.files(), folder, ctx, path) is None
+            ):
+                findings.append(
+                    Finding(f"/{key}/{field}", f"{key} file not found: {folder}/{ctx.file.subset}/{path}")
+                )
+        return findings
+
+
+class ImageSizeMismatch(Rule):
+    """`image.size` differs from the size of the image file.
+
+    ## What it does
+    When the dataset carries its images, reads the width and height from each image file's header
+    (never the pixels) and compares them with `image.size`, which is `[height, width]`.
+
+    ## Why is this bad?
+    Every geometry and every mask is placed against `image.size`; a wrong or swapped size makes
+    masks decode at the wrong shape and boxes land in the wrong place, silently.
+
+    ## Example
+    ```json
+    {"id": "img_1", "image": {"path": "img_1.jpg", "size": [640, 480]}}
+    ```
+    for a file 640 pixels wide and 480 high: the size is swapped, write `[480, 640]`.
+    """
+
+    code = "DL408"
+    name = "image-size-mismatch"
+    scope = Scope.ITEM
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        dataset = ctx.file.dataset
+        store = dataset.media if dataset is not None else None
+        image = node.get("image")
+        if store is None or ctx.image_size is None or not isinstance(image, dict):
+            return ()
+        path = image.get("path")
+        found = _locate(store.files(), "images", ctx, path) if isinstance(path, str) else None
+        real = image_size(store, found) if found is not None else None
+        if real is None or real == ctx.image_size:
+            return ()
+        swapped = "; it is swapped: sizes are [height, width]" if real == ctx.image_size[::-1] else ""
+        declared = list(ctx.image_size)
+        return (
+            Finding("/image/size", f"image size {declared} differs from the file's {list(real)}{swapped}"),
+        )
+
+
+def _locate(files: frozenset[str], folder: str, ctx: Context, path: str) -> str | None:
+    """Where Datumaro finds a media file: ``<folder>/<subset>/<path>``, then ``<folder>/<path>``."""
+    for candidate in (f"{folder}/{ctx.file.subset}/{path}", f"{folder}/{path}"):
+        if candidate in files:
+            return candidate
+    return None

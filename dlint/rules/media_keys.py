@@ -1,0 +1,90 @@
+"""Rules on the media an item declares: image sizes and media paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dlint.diagnostics import Finding
+from dlint.rules.base import Context, Rule, Scope, is_int
+from dlint.rules.items import path_problem
+from dlint.validation import short
+
+
+class InvalidImageSize(Rule):
+    """`image.size` is not two positive integers.
+
+    ## What it does
+    Checks that `image.size` is `[height, width]` with both values above zero (its shape, two
+    integers, is checked by the schema).
+
+    ## Why is this bad?
+    Datumaro drops the item (or aborts the import) on a zero or negative size, and every geometry
+    check against the image needs a real size.
+
+    ## Example
+    ```json
+    {"id": "a", "image": {"path": "a.jpg", "size": [0, 640]}}
+    ```
+    """
+
+    code = "DL404"
+    name = "invalid-image-size"
+    scope = Scope.ITEM
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        image = node.get("image")
+        size = image.get("size") if isinstance(image, dict) else None
+        if not isinstance(size, list) or len(size) != 2 or not all(is_int(v) for v in size):
+            return ()
+        if size[0] > 0 and size[1] > 0:
+            return ()
+        return (
+            Finding("/image/size", f"image size {short(size)} must be two positive integers [height, width]"),
+        )
+
+
+class UnsafeMediaPath(Rule):
+    """A media path is absolute, drive-prefixed or contains `..`.
+
+    ## What it does
+    Checks the paths of `image`, `point_cloud`, `related_images`, `video_frame`, `video` and
+    `media`: they must be relative to the dataset's media folders and stay inside them.
+
+    ## Why is this bad?
+    Datumaro 1.13 refuses such paths (`Resulting path escapes base directory`) unless told to allow
+    external media; older versions read files from anywhere on the machine. Exports made without
+    saving media keep absolute paths of the exporting machine, which mean nothing elsewhere.
+
+    ## Example
+    ```json
+    {"id": "a", "image": {"path": "/home/me/data/a.jpg", "size": [480, 640]}}
+    ```
+    """
+
+    code = "DL406"
+    name = "unsafe-media-path"
+    scope = Scope.ITEM
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        findings = []
+        for pointer, path in _media_paths(node):
+            problem = path_problem(path)
+            if problem:
+                findings.append(Finding(pointer, f"media path {short(path)} {problem}"))
+        return findings
+
+
+def _media_paths(item: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    for key, field in (("image", "path"), ("point_cloud", "path"), ("video", "path"), ("media", "path")):
+        value = item.get(key)
+        if isinstance(value, dict) and isinstance(value.get(field), str):
+            yield f"/{key}/{field}", value[field]
+    frame = item.get("video_frame")
+    if isinstance(frame, dict) and isinstance(frame.get("video_path"), str):
+        yield "/video_frame/video_path", frame["video_path"]
+    related = item.get("related_images")
+    if isinstance(related, list):
+        for index, image in enumerate(related):
+            if isinstance(image, dict) and isinstance(image.get("path"), str):
+                yield f"/related_images/{index}/path", image["path"]
