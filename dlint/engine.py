@@ -17,6 +17,9 @@ from dlint.validation import SchemaFailure, schema_failures
 
 Check = Callable[[Any, Context], Iterable[Finding]]
 
+#: Top-level keys every subset file of a dataset must declare alike (kept from the first file).
+SHARED_KEYS = ("categories", "infos", "media_type")
+
 
 @dataclass
 class _Invalid:
@@ -73,8 +76,9 @@ def lint_bytes(
             context = FileContext(dialect, subset, {}, None, dataset)
             diagnostics = _stamp(_walk(document.data, rules, context), document, file, subset)
             if dataset is not None and dataset.reference is None and context.is_dataset_file():
-                dataset.reference = Reference(file, dialect, context.data)
-            del document  # freed while the collector is still paused: no full collection over it
+                shared = {key: context.data[key] for key in SHARED_KEYS if key in context.data}
+                dataset.reference = Reference(file, dialect, shared)
+            del document, context  # freed while the collector is still paused: no full collection over it
             return diagnostics
     if InvalidJson not in rules:
         return []
@@ -165,7 +169,9 @@ def _walk_items(
         ctx.image_size = _image_size(item)
         if i not in invalid.items:
             for check in item_checks:
-                _collect(check, check(item, ctx), f"/items/{i}", found)
+                result = check(item, ctx)
+                if result:
+                    _collect(check, result, f"/items/{i}", found)
         annotations = item.get("annotations")
         if type(annotations) is not list:
             continue

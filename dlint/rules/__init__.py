@@ -13,7 +13,7 @@ from dlint.rules.base import FixAvailability, Rule, Scope
 from dlint.rules.categories import DuplicateLabelName, EmptyLabelName
 from dlint.rules.category_labels import ColormapLabelOutOfRange, PointsLabelOutOfRange
 from dlint.rules.colormap import InvalidColormapColor
-from dlint.rules.cvat import CvatFrameNotInteger, SkeletonPointsMismatch
+from dlint.rules.cvat import CvatFrameNotInteger, CvatShapeWithoutLabel, SkeletonPointsMismatch
 from dlint.rules.geometry import OddCoordinateCount, TooFewVertices, VisibilityMismatch
 from dlint.rules.items import DuplicateItemId, InvalidItemId, MultipleMedia
 from dlint.rules.label_groups import InvalidGroupType, UnknownGroupLabel
@@ -87,6 +87,7 @@ MARKER_RULES: tuple[type[Rule], ...] = (
 CVAT_RULES: tuple[type[Rule], ...] = (
     CvatFrameNotInteger,
     SkeletonPointsMismatch,
+    CvatShapeWithoutLabel,
 )
 
 ALL_RULES: tuple[type[Rule], ...] = tuple(

@@ -49,6 +49,7 @@ class Reference:
 
     file: str
     dialect: str
+    #: Its ``categories``, ``infos`` and ``media_type`` (the keys it has of them; never its items).
     top: dict[str, Any]
 
 

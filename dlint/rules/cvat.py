@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dlint.diagnostics import Finding
+from dlint.diagnostics import Finding, Severity
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.validation import describe
 
@@ -101,3 +101,35 @@ def _template(data: dict[str, Any], label_id: Any) -> list[Any] | None:
         ):
             return list(entry["labels"])
     return None
+
+
+class CvatShapeWithoutLabel(Rule):
+    """A shape has no label, which CVAT refuses on import.
+
+    ## What it does
+    Reports annotations other than captions whose `label_id` is missing or null. Datumaro allows
+    label-less shapes; CVAT does not.
+
+    ## Why is this bad?
+    CVAT's import stops with "annotation has no label" for the whole upload, so a dataset meant
+    for CVAT fails to load; for training, a shape without a class is usually an annotation error.
+
+    ## Example
+    ```json
+    {"id": 3, "type": "polygon", "label_id": null, "points": [0, 0, 4, 0, 4, 3]}
+    ```
+    """
+
+    code = "DL903"
+    name = "cvat-shape-without-label"
+    severity = Severity.WARNING
+    scope = Scope.ANNOTATION
+    annotation_types = frozenset(
+        {"bbox", "polygon", "polyline", "points", "mask", "ellipse", "cuboid_2d", "cuboid_3d", "skeleton"}
+    )
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        if node.get("label_id") is not None:
+            return ()
+        where = "/label_id" if "label_id" in node else ""
+        return (Finding(where, f"{node['type']} without a label: CVAT refuses it on import"),)

@@ -67,12 +67,24 @@ class UnsafeMediaPath(Rule):
     scope = Scope.ITEM
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        image = node.get("image")
+        path = image.get("path") if type(image) is dict else None
+        if (path is None or (type(path) is str and not _suspicious(path))) and _OTHER_MEDIA.isdisjoint(node):
+            return ()  # the common case: a plain relative image path, nothing else to look at
         findings = []
         for pointer, path in _media_paths(node):
             problem = path_problem(path)
             if problem:
                 findings.append(Finding(pointer, f"media path {short(path)} {problem}"))
         return findings
+
+
+_OTHER_MEDIA = frozenset({"point_cloud", "video", "media", "video_frame", "related_images"})
+
+
+def _suspicious(path: str) -> bool:
+    """A cheap superset of the paths :func:`path_problem` rejects."""
+    return path[:1] in ("/", "\\") or ".." in path or path[1:2] == ":"
 
 
 def _media_paths(item: dict[str, Any]) -> Iterable[tuple[str, str]]:

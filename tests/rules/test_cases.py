@@ -57,7 +57,7 @@ def build(case: dict[str, Any]) -> bytes:
 
 @pytest.mark.parametrize(("rule", "case"), _cases())
 def test_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
-    options = LintOptions(dialect=case.get("dialect"))
+    options = LintOptions(dialect=case.get("dialect"), ignore=tuple(case.get("ignore", ())))
     if "dataset" in case:
         root = tmp_path / "ds"
         make_dataset(root, case["dataset"], build)
