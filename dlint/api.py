@@ -2,30 +2,81 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+import functools
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 
 from dlint.diagnostics import Diagnostic, Severity
 from dlint.engine import lint_bytes
-from dlint.rules import ALL_RULES, Rule
+from dlint.pathmatch import matches, matches_any, relative_path
+from dlint.rules import ALL_RULES, RULES_BY_CODE, Rule
 from dlint.rules.base import DatasetState
 from dlint.schemas import DIALECTS
 from dlint.sources import Source, SourceError, discover
 
-__all__ = ["LintOptions", "Report", "SourceError", "lint", "lint_data", "select_rules"]
+__all__ = [
+    "LintOptions",
+    "OptionsError",
+    "Report",
+    "RuleLayer",
+    "SourceError",
+    "lint",
+    "lint_data",
+    "select_rules",
+]
+
+#: Turns the list of files to lint into the iterable actually walked (a progress display wraps it).
+Tracker = Callable[[Sequence[Source]], Iterable[Source]]
 
 
 class OptionsError(ValueError):
-    """Options that cannot be honoured (an unknown rule selector or dialect)."""
+    """Options that cannot be honoured (an unknown rule selector or dialect, a bad configuration)."""
+
+
+@dataclass(frozen=True)
+class RuleLayer:
+    """One source of rule selection (a configuration file, the command line).
+
+    Layers apply in order. A layer with ``select`` starts the rule set afresh; one without only adds
+    ``extend_select`` to and removes ``ignore`` from the set it inherits. Within a layer the most
+    specific selector decides each rule (a code beats a prefix, a longer prefix a shorter one, ``ALL``
+    loses to all), and ``ignore`` wins a tie.
+    """
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    def selectors(self) -> tuple[str, ...]:
+        return (*(self.select or ()), *self.extend_select)
+
+    def is_empty(self) -> bool:
+        return self.select is None and not self.extend_select and not self.ignore
 
 
 @dataclass(frozen=True)
 class LintOptions:
-    """What to check: rule selection (codes, code prefixes or rule names) and an optional dialect pin."""
+    """What to check and how to report it.
+
+    ``select``/``extend_select``/``ignore`` form the first rule layer, ``overrides`` the layers on top of
+    it (the command line over a configuration file). ``per_file_ignores`` maps a glob to selectors
+    removed for matching files, ``severity`` maps selectors to a severity, ``exclude`` holds globs of
+    files not linted at all; the globs are relative to ``root`` (default: the working directory).
+    """
 
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
     dialect: str | None = None
+    extend_select: tuple[str, ...] = ()
+    overrides: tuple[RuleLayer, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+    exclude: tuple[str, ...] = ()
+    root: str | None = None
+
+    def layers(self) -> tuple[RuleLayer, ...]:
+        return (RuleLayer(self.select, self.extend_select, self.ignore), *self.overrides)
 
 
 @dataclass(frozen=True)
@@ -34,6 +85,8 @@ class Report:
 
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...]
+    #: Diagnostics left out because a baseline records them.
+    baselined: int = 0
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -44,22 +97,45 @@ class Report:
 
 
 def select_rules(options: LintOptions) -> list[type[Rule]]:
-    """Rules enabled by ``select``/``ignore``: the longest matching selector wins, ignore on a tie."""
+    """The rules that the layers of ``options`` enable (see :class:`RuleLayer`), in code order."""
+    check_options(options)
+    enabled: set[str] = set()
+    for layer in options.layers():
+        updates: dict[str, bool] = {}
+        for rule in ALL_RULES:
+            selected = max((specificity(s, rule) for s in layer.selectors()), default=0)
+            ignored = max((specificity(s, rule) for s in layer.ignore), default=0)
+            if selected or ignored:
+                updates[rule.code] = selected > ignored
+        if layer.select is not None:
+            enabled = {code for code, on in updates.items() if on}
+        else:
+            enabled |= {code for code, on in updates.items() if on}
+            enabled -= {code for code, on in updates.items() if not on}
+    return [rule for rule in ALL_RULES if rule.code in enabled]
+
+
+def check_options(options: LintOptions) -> None:
+    """Raise :class:`OptionsError` for an unknown dialect, selector or severity."""
     if options.dialect is not None and options.dialect not in DIALECTS:
         raise OptionsError(f"unknown dialect {options.dialect!r}; choose one of {', '.join(DIALECTS)}")
-    for selector in (*options.select, *options.ignore):
-        if not any(_match(selector, rule) for rule in ALL_RULES):
+    selectors = [s for layer in options.layers() for s in (*layer.selectors(), *layer.ignore)]
+    selectors += [s for _, chosen in options.per_file_ignores for s in chosen]
+    selectors += [s for s, _ in options.severity]
+    for selector in selectors:
+        if not is_selector(selector):
             raise OptionsError(f"unknown rule selector {selector!r}")
-    chosen = []
-    for rule in ALL_RULES:
-        selected = max((_match(s, rule) for s in options.select), default=0)
-        ignored = max((_match(s, rule) for s in options.ignore), default=0)
-        if selected > ignored:
-            chosen.append(rule)
-    return chosen
+    for _, level in options.severity:
+        if level not in {s.value for s in Severity}:
+            raise OptionsError(f"unknown severity {level!r}; choose one of error, warning, info")
 
 
-def _match(selector: str, rule: type[Rule]) -> int:
+def is_selector(selector: str) -> bool:
+    """Whether a selector (``ALL``, a code, a code prefix or a rule name) names at least one rule."""
+    return any(specificity(selector, rule) for rule in ALL_RULES)
+
+
+def specificity(selector: str, rule: type[Rule]) -> int:
     """How specifically a selector names a rule (0: not at all)."""
     wanted = selector.strip()
     if wanted.upper() == "ALL":
@@ -69,12 +145,25 @@ def _match(selector: str, rule: type[Rule]) -> int:
     return len(wanted) + 1 if rule.code.startswith(wanted.upper()) and len(wanted) >= 2 else 0
 
 
-def lint(paths: Sequence[str], options: LintOptions | None = None) -> Report:
-    """Lint files and dataset directories."""
-    options = options or LintOptions()
-    rules = select_rules(options)
-    sources = discover(paths or ["."])
-    return _lint_sources(sources, rules, options)
+def lint(
+    paths: Sequence[str],
+    options: LintOptions | None = None,
+    *,
+    resolve: Callable[[str], LintOptions] | None = None,
+    track: Tracker | None = None,
+) -> Report:
+    """Lint files, dataset directories and zip archives.
+
+    ``resolve`` gives the options of each file by its name (the configuration that governs it);
+    without it every file gets ``options``. ``track`` wraps the list of files being walked.
+    """
+    fixed = options or LintOptions()
+    options_of = resolve or (lambda _name: fixed)
+    if resolve is None:
+        check_options(fixed)
+    chosen = [(s, options_of(s.name)) for s in discover(paths or ["."])]
+    sources = [(s, o) for s, o in chosen if not _excluded(s.name, o)]
+    return _lint_sources(sources, track)
 
 
 def lint_data(
@@ -82,32 +171,74 @@ def lint_data(
 ) -> Report:
     """Lint one annotation file given as bytes (for services and tests)."""
     options = options or LintOptions()
-    diagnostics = lint_bytes(
-        raw, file=name, subset=subset, rules=select_rules(options), dialect=options.dialect
-    )
-    return Report(tuple(diagnostics), (name,))
+    diagnostics = lint_bytes(raw, file=name, subset=subset, rules=_rules(options), dialect=options.dialect)
+    return Report(tuple(adjust(diagnostics, name, options)), (name,))
 
 
-def _lint_sources(sources: Iterable[Source], rules: list[type[Rule]], options: LintOptions) -> Report:
+def adjust(diagnostics: Iterable[Diagnostic], name: str, options: LintOptions) -> list[Diagnostic]:
+    """Apply ``per_file_ignores`` and ``severity`` to the diagnostics of one file."""
+    ignored: tuple[str, ...] = ()
+    if options.per_file_ignores:
+        path = relative_path(name, options.root)
+        for pattern, selectors in options.per_file_ignores:
+            negated = pattern.startswith("!")
+            if matches(pattern[1:] if negated else pattern, path) != negated:
+                ignored += selectors
+    result = []
+    for diagnostic in diagnostics:
+        rule = RULES_BY_CODE.get(diagnostic.code)
+        if rule is None:
+            result.append(diagnostic)
+            continue
+        if any(specificity(s, rule) for s in ignored):
+            continue
+        level = _severity(rule, options.severity)
+        if level is not None and level is not diagnostic.severity:
+            diagnostic = dataclasses.replace(diagnostic, severity=level)
+        result.append(diagnostic)
+    return result
+
+
+def _severity(rule: type[Rule], table: tuple[tuple[str, str], ...]) -> Severity | None:
+    best = max(((specificity(s, rule), level) for s, level in table), default=(0, ""))
+    return Severity(best[1]) if best[0] else None
+
+
+def _excluded(name: str, options: LintOptions) -> bool:
+    return bool(options.exclude) and matches_any(options.exclude, relative_path(name, options.root))
+
+
+@functools.lru_cache(maxsize=64)
+def _rules(options: LintOptions) -> tuple[type[Rule], ...]:
+    return tuple(select_rules(options))
+
+
+def _lint_sources(sources: list[tuple[Source, LintOptions]], track: Tracker | None) -> Report:
     diagnostics: list[Diagnostic] = []
     names = []
     states: dict[int, DatasetState] = {}
-    for source in sources:
-        raw = source.read()
-        state = states.get(id(source.dataset))
-        if state is None:
-            state = states.setdefault(
-                id(source.dataset), DatasetState(source.dataset.name, source.dataset.media)
-            )
-        diagnostics.extend(
-            lint_bytes(
+    options_of = {id(source): options for source, options in sources}
+    walked = track([s for s, _ in sources]) if track else [s for s, _ in sources]
+    try:
+        for source in walked:
+            options = options_of[id(source)]
+            raw = source.read()
+            state = states.get(id(source.dataset))
+            if state is None:
+                state = states.setdefault(
+                    id(source.dataset), DatasetState(source.dataset.name, source.dataset.media)
+                )
+            found = lint_bytes(
                 raw,
                 file=source.name,
                 subset=source.subset,
-                rules=rules,
+                rules=_rules(options),
                 dialect=options.dialect,
                 dataset=state,
             )
-        )
-        names.append(source.name)
+            diagnostics.extend(adjust(found, source.name, options))
+            names.append(source.name)
+    finally:
+        if isinstance(walked, Generator):
+            walked.close()
     return Report(tuple(diagnostics), tuple(names))

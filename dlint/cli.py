@@ -6,14 +6,20 @@ Exit codes: 0 no error-level diagnostic, 1 error-level diagnostics, 2 usage or i
 from __future__ import annotations
 
 import enum
+import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from dlint import __version__
-from dlint.api import LintOptions, OptionsError, lint
+from dlint import baseline as baselines
+from dlint.api import OptionsError, RuleLayer, lint
+from dlint.config import CommandLine, Resolver
+from dlint.progress import tracker
 from dlint.reporters import REPORTERS
+from dlint.reporters import statistics as stats
 from dlint.rules import ALL_RULES, find_rule
 from dlint.schemas import DIALECTS, schema_text
 from dlint.sources import SourceError
@@ -31,6 +37,17 @@ app = typer.Typer(
 class OutputFormat(str, enum.Enum):
     full = "full"
     concise = "concise"
+    grouped = "grouped"
+    json = "json"
+    json_lines = "json-lines"
+    sarif = "sarif"
+    github = "github"
+    gitlab = "gitlab"
+    junit = "junit"
+
+
+class RulesFormat(str, enum.Enum):
+    text = "text"
     json = "json"
 
 
@@ -49,41 +66,146 @@ def _root(
     """Lint Datumaro-format dataset annotation exports."""
 
 
+# Options shared by the commands that lint (check, and fix).
+Paths = Annotated[
+    list[str] | None,
+    typer.Argument(help="Annotation JSON files, dataset directories or zip archives (default: .)."),
+]
+Select = Annotated[
+    list[str] | None,
+    typer.Option(help="Rule codes, code prefixes or names to enable, replacing the configured selection."),
+]
+ExtendSelect = Annotated[
+    list[str] | None, typer.Option(help="Rules to enable in addition to the configured selection.")
+]
+Ignore = Annotated[list[str] | None, typer.Option(help="Rule codes, code prefixes or names to disable.")]
+Dialect = Annotated[
+    str | None,
+    typer.Option(help=f"Check as this dialect instead of detecting it ({', '.join(DIALECTS)})."),
+]
+Config = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--config",
+        help="A configuration file to use for every path, or a KEY=VALUE override (TOML) of every "
+        "configuration; repeatable.",
+    ),
+]
+Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
+
+
 def _split(values: list[str] | None) -> tuple[str, ...]:
     return tuple(part.strip() for value in values or [] for part in value.split(",") if part.strip())
 
 
+def configured(
+    select: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+    dialect: str | None,
+    config: list[str] | None,
+    isolated: bool,
+) -> Resolver:
+    """The configuration resolver for the rule-selection and configuration options of a command."""
+    layer = RuleLayer(_split(select) or None, _split(extend_select), _split(ignore))
+    resolver = Resolver(CommandLine(layer, dialect, tuple(config or ()), isolated))
+    resolver.project_options()  # an unknown selector or a bad configuration fails before any work
+    return resolver
+
+
 @app.command()
 def check(
-    paths: Annotated[
-        list[str] | None, typer.Argument(help="Annotation JSON files or dataset directories (default: .).")
-    ] = None,
+    paths: Paths = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--output-format", help="How to print diagnostics.")
-    ] = OutputFormat.full,
-    select: Annotated[
-        list[str] | None, typer.Option(help="Rule codes, code prefixes or names to enable (default: ALL).")
+        OutputFormat | None,
+        typer.Option(
+            "--output-format", help="How to print diagnostics (default: full, or the configured one)."
+        ),
     ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option(help="Rule codes, code prefixes or names to disable.")
-    ] = None,
-    dialect: Annotated[
+    select: Select = None,
+    extend_select: ExtendSelect = None,
+    ignore: Ignore = None,
+    dialect: Dialect = None,
+    config: Config = None,
+    isolated: Isolated = False,
+    baseline: Annotated[
         str | None,
-        typer.Option(help=f"Check as this dialect instead of detecting it ({', '.join(DIALECTS)})."),
+        typer.Option("--baseline", help="Hide the diagnostics this baseline file records; report new ones."),
     ] = None,
+    write_baseline: Annotated[
+        str | None,
+        typer.Option("--write-baseline", help="Record today's diagnostics in this baseline file, exit 0."),
+    ] = None,
+    statistics: Annotated[
+        bool, typer.Option("--statistics", help="Print how many diagnostics each rule gave.")
+    ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when error-level diagnostics are found.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print diagnostics and nothing else.")] = False,
 ) -> int:
     """Check annotation files; exit 1 when an error-level diagnostic is found."""
-    options = LintOptions(select=_split(select) or ("ALL",), ignore=_split(ignore), dialect=dialect)
-    report = lint(paths or ["."], options)
-    if not report.files:
+    resolver = configured(select, extend_select, ignore, dialect, config, isolated)
+    chosen = output_format.value if output_format else resolver.project_settings().output_format or "full"
+    report = lint(paths or ["."], resolve=resolver.options_for, track=tracker(sys.stderr, not quiet))
+    if not report.files and not quiet:
         typer.echo("warning: no annotation files found (looked for annotations/*.json)", err=True)
-    sys.stdout.write(REPORTERS[output_format.value](report))
-    return 1 if report.has_errors else 0
+    if write_baseline is not None:
+        _write(write_baseline, baselines.dumps(baselines.build(report, baselines.folder_of(write_baseline))))
+        if not quiet:
+            count = len(report.diagnostics)
+            typer.echo(f"dlint: recorded {count} diagnostic(s) in {write_baseline}", err=True)
+        return 0
+    if baseline is not None:
+        report, stale = baselines.apply(report, baselines.load(baseline), baselines.folder_of(baseline))
+        if stale and not quiet:
+            typer.echo(_stale_note(baseline, stale), err=True)
+    if statistics:
+        sys.stdout.write(stats.render(report, as_json=chosen in ("json", "json-lines")))
+    else:
+        sys.stdout.write(REPORTERS[chosen](report, quiet=quiet))
+    return 1 if report.has_errors and not exit_zero else 0
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OptionsError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _stale_note(path: str, stale: tuple[baselines.Entry, ...]) -> str:
+    one = len(stale) == 1
+    lines = [
+        f"dlint: {len(stale)} {'entry' if one else 'entries'} of {path} no longer "
+        f"{'matches' if one else 'match'} a diagnostic (fixed, or moved to another item); delete "
+        f"{'it' if one else 'them'} from the file, or write the baseline again:"
+    ]
+    lines += [f"  {entry.describe()}" for entry in stale]
+    return "\n".join(lines)
 
 
 @app.command("rules")
-def list_rules() -> int:
+def list_rules(
+    output_format: Annotated[
+        RulesFormat, typer.Option("--output-format", help="text (a table) or json (a list of objects).")
+    ] = RulesFormat.text,
+) -> int:
     """List every rule: code, name, default severity, fix availability and summary."""
+    if output_format is RulesFormat.json:
+        listed = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "summary": r.summary(),
+                "severity": r.severity.value,
+                "fix": r.fix.value,
+                "docs": r.docs(),
+            }
+            for r in ALL_RULES
+        ]
+        sys.stdout.write(json.dumps(listed, indent=2, ensure_ascii=False) + "\n")
+        return 0
     rows = [(r.code, r.name, r.severity.value, r.fix.value, r.summary()) for r in ALL_RULES]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:

@@ -5,6 +5,7 @@ This module imports nothing else of dlint, so that rules, reporters and the API 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,16 +19,67 @@ class Severity(str, enum.Enum):
     INFO = "info"
 
 
+class Applicability(str, enum.Enum):
+    """Whether a fix may be applied without asking (ruff's model)."""
+
+    #: The dataset means the same afterwards; ``dlint fix`` applies it.
+    SAFE = "safe"
+    #: It may change what the dataset means; applied only with ``--unsafe-fixes``.
+    UNSAFE = "unsafe"
+    #: Shown, never applied.
+    DISPLAY_ONLY = "display-only"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change at a JSON Pointer: ``replace`` or ``add`` a value (``add`` of a missing member,
+    or inserted before an array element), or ``remove`` the member or element."""
+
+    op: str
+    pointer: str
+    value: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"op": self.op, "pointer": self.pointer} | (
+            {} if self.op == "remove" else {"value": self.value}
+        )
+
+    def moved(self, base: str) -> Edit:
+        """The same edit with its pointer made absolute below ``base``."""
+        return dataclasses.replace(self, pointer=base + self.pointer)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A repair as data: what it does, how safe it is, and its edits."""
+
+    title: str
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "applicability": self.applicability.value,
+            "edits": [edit.as_dict() for edit in self.edits],
+        }
+
+    def moved(self, base: str) -> Fix:
+        return dataclasses.replace(self, edits=tuple(edit.moved(base) for edit in self.edits))
+
+
 @dataclass(frozen=True)
 class Finding:
-    """What a rule reports: a JSON Pointer into the document and a message.
+    """What a rule reports: a JSON Pointer into the document, a message, and maybe a fix.
 
     The engine turns findings into :class:`Diagnostic` records by stamping the rule's code, name and
-    severity, and the location (file, line, column, subset, item id).
+    severity, and the location (file, line, column, subset, item id). Pointers of the finding and of
+    its fix's edits are relative to the node the rule visited.
     """
 
     pointer: str
     message: str
+    fix: Fix | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +104,8 @@ class Diagnostic:
     column: int | None = None
     subset: str | None = None
     item_id: str | None = None
-    fix: dict[str, Any] | None = field(default=None, compare=False)
+    annotation_id: int | None = None
+    fix: Fix | None = field(default=None, compare=False)
     #: The source line around the location, cut to a window, and the caret's column in it.
     excerpt: tuple[str, int] | None = field(default=None, compare=False, repr=False)
 
@@ -69,8 +122,18 @@ class Diagnostic:
             "column": self.column,
             "subset": self.subset,
             "item_id": self.item_id,
-            "fix": self.fix,
+            "annotation_id": self.annotation_id,
+            "fix": self.fix.as_dict() if self.fix is not None else None,
         }
+
+    def with_owners(self, item_id: str | None, annotation_id: int | None) -> Diagnostic:
+        return dataclasses.replace(self, item_id=item_id, annotation_id=annotation_id)
+
+    def with_fix(self, fix: Fix | None) -> Diagnostic:
+        return dataclasses.replace(self, fix=fix)
+
+    def with_excerpt(self, excerpt: tuple[str, int]) -> Diagnostic:
+        return dataclasses.replace(self, excerpt=excerpt)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Files in order, then by position in the file."""

@@ -40,7 +40,7 @@ class Document:
         if self._locator is None:
             self._locator = Locator(self.raw, self.data)
         found: dict[str, int] = {}
-        for pointer in sorted(set(pointers), key=_pointer_order):
+        for pointer in sorted(set(pointers), key=pointer_order):
             found[pointer] = self._offset_or_ancestor(pointer)
         return found
 
@@ -89,7 +89,7 @@ def source_snippet(raw: bytes, offset: int) -> tuple[str, int]:
     return before + after, len(before)
 
 
-def _pointer_order(pointer: str) -> list[tuple[int, int | str]]:
+def pointer_order(pointer: str) -> list[tuple[int, int | str]]:
     """Sort pointers in document order as far as possible (array indices numerically)."""
     return [(0, int(t)) if is_index(t) else (1, t) for t in pointer.split("/")[1:]]
 

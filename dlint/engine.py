@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dlint.diagnostics import Diagnostic, Finding, Location, is_index, split_pointer
-from dlint.document import Document, collector_paused, parse, source_snippet
-from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, is_int
+from dlint.diagnostics import Diagnostic, Finding, Fix, Location, is_index, split_pointer
+from dlint.document import Document, ParseFailure, collector_paused, parse, source_snippet
+from dlint.media import locate
+from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, declared_size
 from dlint.rules.structure import InvalidJson, SchemaViolation
 from dlint.schemas import detect_dialect
 from dlint.validation import SchemaFailure, schema_failures
@@ -48,11 +49,17 @@ class _Invalid:
 
 @dataclass
 class _Raw:
-    """A finding with an absolute pointer and the rule that made it."""
+    """A finding with absolute pointers and the rule that made it."""
 
     rule: type[Rule]
     pointer: str
     message: str
+    fix: Fix | None = None
+
+    @classmethod
+    def of(cls, rule: type[Rule], finding: Finding, base: str) -> _Raw:
+        fix = finding.fix.moved(base) if finding.fix is not None and base else finding.fix
+        return cls(rule, base + finding.pointer, finding.message, fix)
 
 
 def lint_bytes(
@@ -72,28 +79,42 @@ def lint_bytes(
     with collector_paused():
         document = parse(raw)
         if isinstance(document, Document):
-            dialect = dialect or detect_dialect(document.data, raw)
-            context = FileContext(dialect, subset, {}, None, dataset)
-            diagnostics = _stamp(_walk(document.data, rules, context), document, file, subset)
-            if dataset is not None and dataset.reference is None and context.is_dataset_file():
-                shared = {key: context.data[key] for key in SHARED_KEYS if key in context.data}
-                dataset.reference = Reference(file, dialect, shared)
-            del document, context  # freed while the collector is still paused: no full collection over it
+            diagnostics = lint_document(
+                document, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset
+            )
+            del document  # freed while the collector is still paused: no full collection over it
             return diagnostics
+    return parse_failure(document, raw, file=file, subset=subset, rules=rules)
+
+
+def lint_document(
+    document: Document,
+    *,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    dialect: str | None = None,
+    dataset: DatasetState | None = None,
+) -> list[Diagnostic]:
+    """Lint a parsed file (call it with the collector paused when the file may be large)."""
+    dialect = dialect or detect_dialect(document.data, document.raw)
+    context = FileContext(dialect, subset, {}, None, dataset)
+    diagnostics = _stamp(_walk(document.data, rules, context), document, file, subset)
+    if dataset is not None and dataset.reference is None and context.is_dataset_file():
+        shared = {key: context.data[key] for key in SHARED_KEYS if key in context.data}
+        dataset.reference = Reference(file, dialect, shared)
+    return diagnostics
+
+
+def parse_failure(
+    failure: ParseFailure, raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]]
+) -> list[Diagnostic]:
+    """The diagnostic for a file that does not parse (none when invalid-json is not selected)."""
     if InvalidJson not in rules:
         return []
-    return [
-        _diagnostic(
-            InvalidJson,
-            f"invalid JSON: {document.message}",
-            document_pointer="",
-            file=file,
-            subset=subset,
-            location=Location(document.line, document.column),
-            item_id=None,
-            excerpt=source_snippet(raw, document.offset),
-        )
-    ]
+    location = Location(failure.line, failure.column)
+    diagnostic = _diagnostic(InvalidJson, f"invalid JSON: {failure.message}", file, subset, "", location)
+    return [diagnostic.with_excerpt(source_snippet(raw, failure.offset))]
 
 
 def _walk(data: Any, rules: Sequence[type[Rule]], file: FileContext) -> list[_Raw]:
@@ -109,11 +130,13 @@ def _walk(data: Any, rules: Sequence[type[Rule]], file: FileContext) -> list[_Ra
         invalid.add(failure.pointer)
         owner = _claimant(failure)
         if owner in selected:
-            found.append(_Raw(owner, failure.pointer, owner.explain(failure, data)))
+            found.append(
+                _Raw(owner, failure.pointer, owner.explain(failure, data), owner.repair(failure, data))
+            )
 
     def run(rule: Rule, node: Any, base: str) -> None:
         for finding in rule.check(node, ctx):
-            found.append(_Raw(type(rule), base + finding.pointer, finding.message))
+            found.append(_Raw.of(type(rule), finding, base))
 
     for rule in (r for r in instances if r.scope is Scope.DOCUMENT):
         run(rule, data, "")
@@ -125,7 +148,7 @@ def _walk(data: Any, rules: Sequence[type[Rule]], file: FileContext) -> list[_Ra
     if isinstance(items, list):
         _walk_items(items, instances, ctx, invalid, found)
     for rule in instances:
-        found.extend(_Raw(type(rule), f.pointer, f.message) for f in rule.finish(ctx))
+        found.extend(_Raw.of(type(rule), finding, "") for finding in rule.finish(ctx))
     return found
 
 
@@ -166,7 +189,7 @@ def _walk_items(
         if type(item) is not dict or i in invalid.whole_items:
             continue
         ctx.item, ctx.item_index, ctx.annotation_index = item, i, -1
-        ctx.image_size = _image_size(item)
+        ctx.image_size = _image_size(item, ctx)
         if i not in invalid.items:
             for check in item_checks:
                 result = check(item, ctx)
@@ -190,7 +213,7 @@ def _walk_items(
 
 def _collect(check: Check, findings: Iterable[Finding], base: str, found: list[_Raw]) -> None:
     rule = type(check.__self__)  # type: ignore[attr-defined]
-    found.extend(_Raw(rule, base + finding.pointer, finding.message) for finding in findings)
+    found.extend(_Raw.of(rule, finding, base) for finding in findings)
 
 
 def _label_count(top: dict[str, Any]) -> int | None:
@@ -204,47 +227,43 @@ def _label_count(top: dict[str, Any]) -> int | None:
     return len(labels) if isinstance(labels, list) else None
 
 
-def _image_size(item: dict[str, Any]) -> tuple[int, int] | None:
-    image = item.get("image")
-    size = image.get("size") if isinstance(image, dict) else None
-    if isinstance(size, list) and len(size) == 2 and is_int(size[0]) and is_int(size[1]):
-        return int(size[0]), int(size[1])
-    return None
+def _image_size(item: dict[str, Any], ctx: Context) -> tuple[int, int] | None:
+    """The image size geometry is checked against: the declared one, unless the image file is in the
+    dataset and says otherwise (then nothing is measured against a size known to be wrong)."""
+    declared = declared_size(item)
+    dataset = ctx.file.dataset
+    store = dataset.media if dataset is not None else None
+    if declared is None or store is None or not store.carries("images"):
+        return declared
+    image = item["image"]
+    path = image.get("path")
+    found = locate(store, "images", ctx.file.subset, path) if isinstance(path, str) else None
+    real = store.header_size(found) if found is not None else None
+    return declared if real is None or real == declared else None
 
 
 def _stamp(found: list[_Raw], document: Document, file: str, subset: str) -> list[Diagnostic]:
-    """Turn findings into diagnostics: locate each pointer in the text, name the item."""
+    """Turn findings into diagnostics: locate each pointer in the text, name the item and annotation."""
     if not found:
         return []
     found = list({(raw.rule, raw.pointer): raw for raw in reversed(found)}.values())[::-1]  # one per place
     offsets = document.offsets(raw.pointer for raw in found)
     locations = document.locations(offsets.values())
-    result = [
-        _diagnostic(
-            raw.rule,
-            raw.message,
-            document_pointer=raw.pointer,
-            file=file,
-            subset=subset,
-            location=locations[offsets[raw.pointer]],
-            item_id=_item_id(document.data, raw.pointer),
-            excerpt=document.snippet(offsets[raw.pointer]),
+    result = []
+    for raw in found:
+        offset = offsets[raw.pointer]
+        item_id, annotation_id = _owners(document.data, raw.pointer)
+        result.append(
+            _diagnostic(raw.rule, raw.message, file, subset, raw.pointer, locations[offset])
+            .with_owners(item_id, annotation_id)
+            .with_fix(raw.fix)
+            .with_excerpt(document.snippet(offset))
         )
-        for raw in found
-    ]
     return sorted(result, key=Diagnostic.sort_key)
 
 
 def _diagnostic(
-    rule: type[Rule],
-    message: str,
-    *,
-    document_pointer: str,
-    file: str,
-    subset: str,
-    location: Location,
-    item_id: str | None,
-    excerpt: tuple[str, int],
+    rule: type[Rule], message: str, file: str, subset: str, pointer: str, location: Location
 ) -> Diagnostic:
     return Diagnostic(
         code=rule.code,
@@ -252,22 +271,33 @@ def _diagnostic(
         severity=rule.severity,
         message=message,
         file=file,
-        pointer=document_pointer,
+        pointer=pointer,
         line=location.line,
         column=location.column,
         subset=subset,
-        item_id=item_id,
-        excerpt=excerpt,
     )
 
 
-def _item_id(data: Any, pointer: str) -> str | None:
+def _owners(data: Any, pointer: str) -> tuple[str | None, int | None]:
+    """The id of the item and of the annotation a pointer lies in (when it lies in them)."""
     tokens = split_pointer(pointer)
     if len(tokens) < 2 or tokens[0] != "items" or not is_index(tokens[1]) or not isinstance(data, dict):
-        return None
+        return None, None
     items = data.get("items")
     index = int(tokens[1])
     if not isinstance(items, list) or index >= len(items) or not isinstance(items[index], dict):
-        return None
-    item_id = items[index].get("id")
-    return item_id if isinstance(item_id, str) else None
+        return None, None
+    item = items[index]
+    item_id = item.get("id") if isinstance(item.get("id"), str) else None
+    if len(tokens) < 4 or tokens[2] != "annotations" or not is_index(tokens[3]):
+        return item_id, None
+    annotations = item.get("annotations")
+    position = int(tokens[3])
+    if (
+        not isinstance(annotations, list)
+        or position >= len(annotations)
+        or not isinstance(annotations[position], dict)
+    ):
+        return item_id, None
+    annotation_id = annotations[position].get("id")
+    return item_id, annotation_id if type(annotation_id) is int else None

@@ -31,12 +31,25 @@ class MediaStore(Protocol):
         """Whether the dataset holds any file below a media folder (say ``images``)."""
         ...
 
+    def header_size(self, path: str) -> tuple[int, int] | None:
+        """(height, width) from an image file's header (read once per file), or None."""
+        ...
+
+
+def locate(store: MediaStore, folder: str, subset: str, path: str) -> str | None:
+    """Where Datumaro finds a media file: ``<folder>/<subset>/<path>``, then ``<folder>/<path>``."""
+    files = store.files()
+    for candidate in (f"{folder}/{subset}/{path}", f"{folder}/{path}"):
+        if candidate in files:
+            return candidate
+    return None
+
 
 def _folders(files: frozenset[str]) -> frozenset[str]:
     return frozenset(name.split("/", 1)[0] for name in files)
 
 
-def image_size(store: MediaStore, path: str) -> tuple[int, int] | None:
+def _read_size(store: MediaStore, path: str) -> tuple[int, int] | None:
     """(height, width) read from an image file's header, or None when the header is not understood."""
     try:
         with store.open(path) as stream:
@@ -53,6 +66,7 @@ class FolderMedia:
     root: Path
     _files: frozenset[str] | None = field(default=None, repr=False)
     _folders: frozenset[str] | None = field(default=None, repr=False)
+    _sizes: dict[str, tuple[int, int] | None] = field(default_factory=dict, repr=False)
 
     def files(self) -> frozenset[str]:
         if self._files is None:
@@ -72,6 +86,11 @@ class FolderMedia:
             self._folders = _folders(self.files())
         return folder in self._folders
 
+    def header_size(self, path: str) -> tuple[int, int] | None:
+        if path not in self._sizes:
+            self._sizes[path] = _read_size(self, path)
+        return self._sizes[path]
+
 
 @dataclass
 class ArchiveMedia:
@@ -81,6 +100,7 @@ class ArchiveMedia:
     prefix: str
     _files: frozenset[str] | None = field(default=None, repr=False)
     _folders: frozenset[str] | None = field(default=None, repr=False)
+    _sizes: dict[str, tuple[int, int] | None] = field(default_factory=dict, repr=False)
 
     def files(self) -> frozenset[str]:
         if self._files is None:
@@ -101,3 +121,8 @@ class ArchiveMedia:
         if self._folders is None:
             self._folders = _folders(self.files())
         return folder in self._folders
+
+    def header_size(self, path: str) -> tuple[int, int] | None:
+        if path not in self._sizes:
+            self._sizes[path] = _read_size(self, path)
+        return self._sizes[path]

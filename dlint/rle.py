@@ -6,7 +6,7 @@ in ``'0'..'o'``: a character carries the 5 bits ``(ord(c) - 48) & 0x1F``, least 
 ``0x20`` means "another character of this group follows"; bit ``0x10`` of the last character is the sign.
 From run index 3 on, a group holds the difference to the run two places before; runs 0, 1 and 2 are
 stored as they are. A mask of size ``[h, w]`` is valid when every run is ``>= 0`` and the runs sum to
-exactly ``h * w``.
+exactly ``h * w``; its foreground (pycocotools' ``area()``) is the sum of the odd-index runs.
 
 pycocotools checks none of this: it keeps runs as ``uint32`` (a negative run becomes a huge one), and on a
 string that ends inside a group it consumes the terminating NUL as one more character and reads on past
@@ -25,6 +25,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from enum import IntEnum
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -45,11 +46,11 @@ TRUNCATED, NEGATIVE_RUN = RleStatus.TRUNCATED, RleStatus.NEGATIVE_RUN
 MAX_GROUP_CHARS = 12
 """Longest accepted group: 12 characters hold 60 bits, so a single group value always fits in int64."""
 BLOCK_CHARS = 1 << 17
-"""Characters per block of :func:`check_counts` (a block holds whole strings, so it may be longer)."""
+"""Characters per block of :func:`measure_counts` (a block holds whole strings, so it may be longer)."""
 
 _BAD_CHAR_RE = re.compile(r"[^0-o]")
 _INT64_MAX = int(np.iinfo(np.int64).max)
-_SAFE_BOUND = 2.0**62  # below this, no int64 intermediate of check_counts can overflow
+_SAFE_BOUND = 2.0**62  # below this, no int64 intermediate of measure_counts can overflow
 
 
 class RleError(ValueError):
@@ -63,7 +64,7 @@ class RleError(ValueError):
 def decode_runs(counts: str) -> list[int]:
     """Decode ``counts`` to its runs with the semantics of pycocotools' ``rleFrString``.
 
-    This is the readable reference for :func:`check_counts`. Raises :class:`RleError` (a ``ValueError``)
+    This is the readable reference for :func:`measure_counts`. Raises :class:`RleError` (a ``ValueError``)
     naming the offending character and its index, the truncated group, or the negative run's index; when a
     string has several problems, the one of highest precedence (module docstring) is raised.
     """
@@ -113,16 +114,18 @@ def _chain_sums(values: npt.NDArray[np.int64], firsts: npt.NDArray[np.intp]) -> 
 
 def _check_block(
     digits: npt.NDArray[np.uint8], bounds: npt.NDArray[np.intp]
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
     """Check the strings at ``digits[bounds[s]:bounds[s+1]]`` (characters minus 48, all in 0..63 except in
-    strings that are bad anyway); return their totals, their status and whether they may overflow int64.
+    strings that are bad anyway); return their totals, their foreground (odd-index runs), their status and
+    whether they may overflow int64.
     """
     n = bounds.size - 1
     totals = np.zeros(n, np.int64)
+    foreground = np.zeros(n, np.int64)
     status = np.zeros(n, np.int8)
     risky = np.zeros(n, bool)
     if not digits.size:
-        return totals, status, risky
+        return totals, foreground, status, risky
     # A group ends at a character without the 0x20 bit, and also at each string's last character, so the
     # last character of the block always ends a group (ends - 1 == -1 below reads that one).
     is_end = digits < 32
@@ -163,9 +166,25 @@ def _check_block(
     if values.min() < 0:
         status[_owner(gfirst, np.flatnonzero(values < 0))] = NEGATIVE_RUN
     totals[nonempty] = np.add.reduceat(values, firsts)  # int64 wrap-around cancels out
+    # Run m of string s is values[firsts[s] + m]: the odd runs sit at the odd positions of values when
+    # firsts[s] is even, and at the even ones otherwise (then they are the total minus the odd positions).
+    values[0::2] = 0
+    at_odd = np.add.reduceat(values, firsts)
+    foreground[nonempty] = np.where(firsts & 1, totals[nonempty] - at_odd, at_odd)
     status[truncated] = TRUNCATED
     status[overlong] = BAD_CHAR
-    return totals, status, risky
+    return totals, foreground, status, risky
+
+
+class RleMeasures(NamedTuple):
+    """What :func:`measure_counts` finds, one entry per string (0 in both sums unless the status is OK)."""
+
+    #: The sum of all runs (the pixels the string describes), saturated at ``2**63 - 1``.
+    totals: npt.NDArray[np.int64]
+    #: The sum of the odd-index runs: the foreground pixels, pycocotools' ``area()``, saturated the same way.
+    foreground: npt.NDArray[np.int64]
+    #: A :class:`RleStatus` code, agreeing with :func:`decode_runs`.
+    status: npt.NDArray[np.int8]
 
 
 def check_counts(counts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
@@ -173,6 +192,15 @@ def check_counts(counts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDAr
 
     ``status[i]`` is a :class:`RleStatus` code and agrees with :func:`decode_runs`; ``totals[i]`` is the sum
     of the runs of ``counts[i]`` when ``status[i] == OK`` (saturated at ``2**63 - 1``), and 0 otherwise.
+    See :func:`measure_counts`, which also counts the foreground pixels in the same pass.
+    """
+    measures = measure_counts(counts)
+    return measures.totals, measures.status
+
+
+def measure_counts(counts: Sequence[str]) -> RleMeasures:
+    """Check many ``counts`` strings at once, and sum their runs and their foreground runs.
+
     The strings are joined into one buffer, which numpy checks in blocks of whole strings of about
     :data:`BLOCK_CHARS` characters (small blocks stay in cache), with no Python loop per character or per
     string. Strings whose values could overflow int64 (far beyond any real mask) are re-decoded exactly
@@ -182,6 +210,7 @@ def check_counts(counts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDAr
     bounds = np.zeros(n + 1, np.intp)  # character offsets of the strings in the joined text
     np.cumsum(np.fromiter(map(len, counts), np.intp, n), out=bounds[1:])
     totals = np.zeros(n, np.int64)
+    foreground = np.zeros(n, np.int64)
     status = np.zeros(n, np.int8)
     risky = np.zeros(n, bool)
     joined = "".join(counts)
@@ -195,15 +224,18 @@ def check_counts(counts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDAr
     cuts = np.unique(np.concatenate(([0], block_starts, [n]))).tolist()
     for lo, hi in itertools.pairwise(cuts):
         block = _check_block(digits[bounds[lo] : bounds[hi]], bounds[lo : hi + 1] - bounds[lo])
-        totals[lo:hi], status[lo:hi], risky[lo:hi] = block
+        totals[lo:hi], foreground[lo:hi], status[lo:hi], risky[lo:hi] = block
     if wide.size and wide.max() > 63:  # characters below '0' wrap around to large values too
         status[_owner(bounds, np.flatnonzero(wide > 63))] = BAD_CHAR
     for s in np.flatnonzero(risky & ((status == OK) | (status == NEGATIVE_RUN))):
         try:
-            exact: int = sum(decode_runs(counts[int(s)]))
+            runs = decode_runs(counts[int(s)])
         except RleError as exc:
             status[s] = exc.status
         else:
-            totals[s], status[s] = min(exact, _INT64_MAX), OK
-    totals[status != OK] = 0
-    return totals, status
+            totals[s], status[s] = min(sum(runs), _INT64_MAX), OK
+            foreground[s] = min(sum(runs[1::2]), _INT64_MAX)
+    bad = status != OK
+    totals[bad] = 0
+    foreground[bad] = 0
+    return RleMeasures(totals, foreground, status)

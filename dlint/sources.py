@@ -39,12 +39,15 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Source:
-    """One annotation file: the name diagnostics use, its subset, its dataset, and how to read it."""
+    """One annotation file: the name diagnostics use, its subset, its dataset, how to read it, and
+    where it lives (a file, or a member of the archive at ``path``)."""
 
     name: str
     subset: str
     dataset: Dataset
     reader: Callable[[], bytes] = field(repr=False, compare=False)
+    path: Path = field(default=Path(), compare=False)
+    member: str | None = None
 
     def read(self) -> bytes:
         try:
@@ -87,7 +90,7 @@ def _add(path: Path, found: dict[str, Source], datasets: dict[Path, Dataset]) ->
         )
     else:  # a lone annotation file is a dataset of its own, without media
         dataset = Dataset(_display(path))
-    found[key] = Source(_display(path), path.stem, dataset, path.read_bytes)
+    found[key] = Source(_display(path), path.stem, dataset, path.read_bytes, path)
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -118,7 +121,9 @@ def _archive_sources(path: Path) -> list[Source]:
             prefix, Dataset(f"{display}/{prefix}".rstrip("/"), ArchiveMedia(archive, prefix))
         )
         reader = functools.partial(archive.read, info.filename)
-        sources.append(Source(f"{display}/{info.filename}", match.group(2), dataset, reader))
+        sources.append(
+            Source(f"{display}/{info.filename}", match.group(2), dataset, reader, path, info.filename)
+        )
     return sorted(sources, key=lambda source: source.name)
 
 

@@ -16,19 +16,22 @@ from dlint.schemas import DIALECTS
 from tests.conftest import ROOT, run_console
 
 EXAMPLE = ROOT / "examples" / "cvat-docs" / "annotations" / "default.json"
-JSON_KEYS = {
-    "code",
-    "name",
-    "severity",
-    "message",
-    "file",
-    "pointer",
-    "line",
-    "column",
-    "subset",
-    "item_id",
-    "fix",
-}
+JSON_KEYS = set(
+    [
+        "code",
+        "name",
+        "severity",
+        "message",
+        "file",
+        "pointer",
+        "line",
+        "column",
+        "subset",
+        "item_id",
+        "annotation_id",
+        "fix",
+    ]
+)
 
 
 def _rle_line_and_column() -> tuple[int, int]:
@@ -41,13 +44,15 @@ def _rle_line_and_column() -> tuple[int, int]:
 def test_documentation_example_reports_the_broken_mask_at_its_rle(dlint: Any) -> None:
     run = dlint("check", str(EXAMPLE), "--output-format", "json")
     assert run.code == 1
-    [diagnostic] = run.json()
+    assert [(d["code"], d["severity"]) for d in run.json()] == [("DL211", "warning"), ("DL302", "error")]
+    diagnostic = run.json()[1]
     assert set(diagnostic) == JSON_KEYS
     assert diagnostic["code"] == "DL302"
     assert diagnostic["pointer"] == "/items/0/annotations/2/rle"
     assert (diagnostic["line"], diagnostic["column"]) == _rle_line_and_column()
     assert "82" in diagnostic["message"] and "100" in diagnostic["message"]
     assert diagnostic["subset"] == "default" and diagnostic["item_id"] == "img1"
+    assert diagnostic["annotation_id"] == 2
     assert diagnostic["severity"] == "error" and diagnostic["fix"] is None
 
 
@@ -56,6 +61,7 @@ def test_full_format_shows_the_source_line_and_a_caret(dlint: Any) -> None:
     line, column = _rle_line_and_column()
     assert run.code == 1
     lines = run.out.splitlines()
+    lines = lines[lines.index(next(x for x in lines if "DL302" in x)) :]
     assert lines[0].endswith(
         f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
         "but size [10, 10] has 100; the mask cannot be decoded faithfully"
@@ -63,18 +69,19 @@ def test_full_format_shows_the_source_line_and_a_caret(dlint: Any) -> None:
     source = next(x for x in lines if x.startswith(f"{line} | "))
     caret = lines[lines.index(source) + 1]
     assert source[source.index("| ") + 2 :][caret.index("^") - caret.index("| ") - 2 :].startswith('"rle"')
-    assert lines[-1] == "Found 1 error in 1 file (1 checked)."
+    assert lines[-1] == "Found 1 error and 1 warning in 1 file (1 checked)."
 
 
 def test_concise_format(dlint: Any) -> None:
     run = dlint("check", str(EXAMPLE), "--output-format", "concise")
     line, column = _rle_line_and_column()
-    first, summary = run.out.splitlines()
+    zero_area, first, summary = run.out.splitlines()
+    assert ": DL211 warning: polygon has zero area" in zero_area
     assert first.endswith(
         f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
         "but size [10, 10] has 100; the mask cannot be decoded faithfully"
     )
-    assert summary == "Found 1 error in 1 file (1 checked)."
+    assert summary == "Found 1 error and 1 warning in 1 file (1 checked)."
 
 
 def test_dataset_directory_and_clean_exit(dlint: Any, tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_skeleton_in_a_cvat_file_passes_but_not_in_a_pinned_mainline_check(dlint
     assert dlint("check", str(cvat)).code == 0
     pinned = dlint("check", str(cvat), "--dialect", "datumaro-1.0", "--output-format", "json")
     assert pinned.code == 1
-    assert {d["code"] for d in pinned.json()} == {"DL002"}
+    assert {d["code"] for d in pinned.json()} == {"DL206"}
     assert all(d["pointer"].endswith("/type") for d in pinned.json())
 
 

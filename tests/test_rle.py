@@ -22,6 +22,7 @@ from dlint.rle import (
     RleError,
     check_counts,
     decode_runs,
+    measure_counts,
 )
 
 # pycocotools' decode trips a numpy 2 deprecation warning on every call.
@@ -57,15 +58,25 @@ def coco_counts(mask: np.ndarray) -> str:
 
 def reference(counts: list[str]) -> tuple[list[int], list[int]]:
     """What check_counts must return, computed string by string with decode_runs."""
-    totals, status = [], []
+    totals, _, status = reference_measures(counts)
+    return totals, status
+
+
+def reference_measures(counts: list[str]) -> tuple[list[int], list[int], list[int]]:
+    """What measure_counts must return (totals, foreground, status), string by string with decode_runs."""
+    totals, foreground, status = [], [], []
     for s in counts:
         try:
-            totals.append(min(sum(decode_runs(s)), INT64_MAX))
-            status.append(OK)
+            runs = decode_runs(s)
         except RleError as exc:
             totals.append(0)
+            foreground.append(0)
             status.append(exc.status)
-    return totals, status
+        else:
+            totals.append(min(sum(runs), INT64_MAX))
+            foreground.append(min(sum(runs[1::2]), INT64_MAX))
+            status.append(OK)
+    return totals, foreground, status
 
 
 @contextlib.contextmanager
@@ -83,6 +94,10 @@ def assert_matches_reference(counts: list[str]) -> None:
     totals, status = check_counts(counts)
     assert totals.dtype == np.int64 and status.dtype == np.int8
     assert (totals.tolist(), status.tolist()) == reference(counts)
+    measures = measure_counts(counts)
+    assert measures.foreground.dtype == np.int64
+    assert measures.totals.tolist() == totals.tolist() and measures.status.tolist() == status.tolist()
+    assert measures.foreground.tolist() == reference_measures(counts)[1]
 
 
 # --- documented examples -----------------------------------------------------------------------------
@@ -95,6 +110,7 @@ def test_documented_examples() -> None:
     totals, status = check_counts([EXAMPLE_82, "833000f0"])
     assert totals.tolist() == [82, 48]
     assert status.tolist() == [OK, OK]
+    assert measure_counts([EXAMPLE_82, "833000f0"]).foreground.tolist() == [30, 9]
 
 
 def test_pycocotools_encodes_the_documented_runs() -> None:
@@ -116,6 +132,9 @@ def test_empty() -> None:
     assert totals.dtype == np.int64 and status.dtype == np.int8
     totals, status = check_counts(["", "", ""])
     assert totals.tolist() == [0, 0, 0] and status.tolist() == [OK, OK, OK]
+    measures = measure_counts([])
+    assert measures.foreground.shape == (0,) and measures.foreground.dtype == np.int64
+    assert measure_counts(["", "", ""]).foreground.tolist() == [0, 0, 0]
 
 
 # --- against pycocotools -----------------------------------------------------------------------------
@@ -132,6 +151,9 @@ def _check_mask(mask: np.ndarray) -> None:
     assert mask_utils.frPyObjects({"counts": runs, "size": [h, w]}, h, w)["counts"].decode() == counts
     totals, status = check_counts([counts])
     assert totals.tolist() == [h * w] and status.tolist() == [OK]
+    area = int(mask_utils.area({"counts": counts.encode(), "size": [h, w]}))
+    assert area == int(mask.sum())
+    assert measure_counts([counts]).foreground.tolist() == [area]
 
 
 @st.composite
@@ -175,6 +197,20 @@ def test_one_megapixel_run() -> None:
     counts = coco_counts(np.ones((1000, 1000), bool))
     assert decode_runs(counts) == [0, 10**6]
     assert check_counts([counts])[0].tolist() == [10**6]
+    assert measure_counts([counts]).foreground.tolist() == [10**6]
+
+
+def test_foreground_is_the_sum_of_odd_runs() -> None:
+    empty = coco_counts(np.zeros((6, 8), bool))
+    assert decode_runs(empty) == [48]
+    counts = [empty, encode_runs([48, 0]), encode_runs([5, 0, 43]), "833000f0", EXAMPLE_82, "0", ""]
+    measures = measure_counts(counts)
+    assert measures.totals.tolist() == [48, 48, 48, 48, 82, 0, 0]
+    assert measures.foreground.tolist() == [0, 0, 0, 9, 30, 0, 0]
+    assert measures.status.tolist() == [OK] * 7
+    # Broken strings count no foreground, whatever their runs before the defect.
+    broken = [EXAMPLE_82 + "z", "0" + CONTINUATION, encode_runs([1, 5, -3])]
+    assert measure_counts(broken).foreground.tolist() == [0, 0, 0]
 
 
 # pycocotools' rleToString allocates 6 characters per run (plus none for the NUL), so runs or deltas
@@ -300,6 +336,7 @@ def test_huge_runs_are_exact_or_saturated() -> None:
     totals, status = check_counts([wraps, big, "833000f0"])
     assert status.tolist() == [OK, OK, OK]
     assert totals.tolist() == [INT64_MAX, 40 << 55, 48]
+    assert measure_counts([wraps, big, "833000f0"]).foreground.tolist() == [INT64_MAX, 20 << 55, 9]
     negative_late = encode_runs([1 << 57] * 128 + [-1])
     assert check_counts([negative_late])[1].tolist() == [NEGATIVE_RUN]
 
@@ -376,7 +413,7 @@ def test_round_trip_of_encoded_runs(runs: list[int]) -> None:
 
 def test_many_real_masks_in_one_call() -> None:
     rng = np.random.default_rng(7)
-    counts, sizes = [], []
+    counts, sizes, areas = [], [], []
     for _ in range(300):
         h, w = (int(v) for v in rng.integers(1, 120, 2))
         mask = rng.random((h, w)) < rng.random() if rng.random() < 0.5 else np.zeros((h, w), bool)
@@ -385,12 +422,18 @@ def test_many_real_masks_in_one_call() -> None:
             mask[y : y + rng.integers(1, h + 1), x : x + rng.integers(1, w + 1)] = True
         counts.append(coco_counts(mask))
         sizes.append(h * w)
+        areas.append(int(mask_utils.area({"counts": counts[-1].encode(), "size": [h, w]})))
     corrupt = [counts[0][:-1], counts[1] + "z", EXAMPLE_82]
     totals, status = check_counts(counts + corrupt)
     assert totals[:300].tolist() == sizes
     assert status[:300].tolist() == [OK] * 300
     assert_matches_reference(counts + corrupt)
     assert status[301] == BAD_CHAR and totals[302] == 82
+    measures = measure_counts(counts + corrupt)
+    assert measures.foreground.tolist() == [*areas, *reference_measures(corrupt)[1]]
+    assert measures.foreground[-1] == 30
     with block_chars(500):
         again = check_counts(counts + corrupt)
+        again_measures = measure_counts(counts + corrupt)
     assert again[0].tolist() == totals.tolist() and again[1].tolist() == status.tolist()
+    assert again_measures.foreground.tolist() == measures.foreground.tolist()

@@ -69,16 +69,15 @@ def test_check_reports_archive_members_by_their_archive_name(
     monkeypatch.chdir(tmp_path)
     run = dlint("check", "docs.zip", "--output-format", "concise")
     assert run.code == 1
-    assert run.out.startswith("docs.zip/annotations/default.json:48:11: DL302 ")
+    assert "\ndocs.zip/annotations/default.json:48:11: DL302 " in run.out
 
 
 def test_archives_found_in_folders_are_linted(dlint: Any, tmp_path: Path) -> None:
     (tmp_path / "uploads").mkdir()
     _zip(DOCS, tmp_path / "uploads" / "docs.zip")
     run = dlint("check", str(tmp_path), "--output-format", "json")
-    assert [d["file"].rsplit("/", 3)[-3:] for d in run.json()] == [
-        ["docs.zip", "annotations", "default.json"]
-    ]
+    files = {d["file"] for d in run.json()}
+    assert [f.rsplit("/", 3)[-3:] for f in files] == [["docs.zip", "annotations", "default.json"]]
 
 
 def test_a_corrupt_archive_is_a_one_line_error(dlint: Any, tmp_path: Path) -> None:

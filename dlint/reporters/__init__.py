@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from dlint.api import Report
-from dlint.reporters import concise, full, json_format
+from dlint.reporters import concise, full, github, gitlab, grouped, json_format, json_lines, junit, sarif
 
-Reporter = Callable[[Report], str]
+
+class Reporter(Protocol):
+    """Renders a report; ``quiet`` leaves out everything but the diagnostics (the summary line)."""
+
+    def __call__(self, report: Report, quiet: bool = False) -> str: ...
+
 
 REPORTERS: dict[str, Reporter] = {
     "full": full.render,
     "concise": concise.render,
+    "grouped": grouped.render,
     "json": json_format.render,
+    "json-lines": json_lines.render,
+    "sarif": sarif.render,
+    "github": github.render,
+    "gitlab": gitlab.render,
+    "junit": junit.render,
 }

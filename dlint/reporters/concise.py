@@ -10,11 +10,16 @@ from dlint.reporters.summary import summary
 def headline(diagnostic: Diagnostic) -> str:
     """The first line of a diagnostic in the text formats."""
     where = f"{diagnostic.file}:{diagnostic.line or 1}:{diagnostic.column or 1}"
-    level = "" if diagnostic.severity.value == "error" else f"{diagnostic.severity.value}: "
-    return f"{where}: {diagnostic.code} {level}{diagnostic.message}"
+    return f"{where}: {diagnostic.code} {level(diagnostic)}{diagnostic.message}"
 
 
-def render(report: Report) -> str:
+def level(diagnostic: Diagnostic) -> str:
+    """``warning: `` or ``info: `` before a message; nothing for errors."""
+    return "" if diagnostic.severity.value == "error" else f"{diagnostic.severity.value}: "
+
+
+def render(report: Report, quiet: bool = False) -> str:
     lines = [headline(d) for d in report.diagnostics]
-    lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    if not quiet:
+        lines.append(summary(report))
+    return "".join(line + "\n" for line in lines)

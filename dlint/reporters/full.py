@@ -27,10 +27,13 @@ def _block(diagnostic: Diagnostic) -> list[str]:
     return lines
 
 
-def render(report: Report) -> str:
+def render(report: Report, quiet: bool = False) -> str:
     lines: list[str] = []
     for diagnostic in report.diagnostics:
         lines += _block(diagnostic)
         lines.append("")
-    lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    if not quiet:
+        lines.append(summary(report))
+    elif lines:
+        lines.pop()
+    return "".join(line + "\n" for line in lines)

@@ -7,6 +7,6 @@ import orjson
 from dlint.api import Report
 
 
-def render(report: Report) -> str:
+def render(report: Report, quiet: bool = False) -> str:
     payload = [d.as_dict() for d in report.diagnostics]
     return orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -6,19 +6,20 @@ from dlint.api import Report
 from dlint.diagnostics import Severity
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def summary(report: Report) -> str:
-    """``Found 2 errors and 1 warning in 1 file.`` or ``All checks passed!``."""
+    """``Found 2 errors and 1 warning in 1 file (3 checked).`` or ``All checks passed! (...)``."""
+    hidden = f", {report.baselined} hidden by the baseline" if report.baselined else ""
     if not report.diagnostics:
-        return f"All checks passed! ({_plural(len(report.files), 'file')} checked)"
+        return f"All checks passed! ({plural(len(report.files), 'file')} checked{hidden})"
     parts = [
-        _plural(report.count(severity), severity.value)
+        plural(report.count(severity), severity.value)
         for severity in Severity
         if report.count(severity) or severity is Severity.ERROR
     ]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     affected = len({d.file for d in report.diagnostics})
-    return f"Found {listed} in {_plural(affected, 'file')} ({len(report.files)} checked)."
+    return f"Found {listed} in {plural(affected, 'file')} ({len(report.files)} checked{hidden})."

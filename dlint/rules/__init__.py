@@ -7,9 +7,14 @@ files of a dataset, DL6xx dialect markers, DL9xx CVAT compatibility.
 
 from __future__ import annotations
 
+from dlint.rules.annotation_ids import DuplicateAnnotationId
+from dlint.rules.annotation_types import UnsupportedAnnotationType
+from dlint.rules.annotations import AttributesNotObject, NonIntegerField
 from dlint.rules.attribute_lists import InvalidAttributeList
 from dlint.rules.attributes import UndefinedAttribute
 from dlint.rules.base import FixAvailability, Rule, Scope
+from dlint.rules.bounds import GeometryOutsideImage
+from dlint.rules.captions import EmptyCaption, MissingCaption
 from dlint.rules.categories import DuplicateLabelName, EmptyLabelName
 from dlint.rules.category_labels import ColormapLabelOutOfRange, PointsLabelOutOfRange
 from dlint.rules.colormap import InvalidColormapColor
@@ -21,10 +26,13 @@ from dlint.rules.label_ids import LabelIdType, MissingLabelCategories
 from dlint.rules.label_parents import ParentCycle, UndefinedParent
 from dlint.rules.labels import LabelIdOutOfRange, LabelWithoutLabelId
 from dlint.rules.markers import IgnoredMediaKey, LegacyInfoIn10, UppercaseGroupType
-from dlint.rules.masks import InvalidRleCounts, RleSizeMismatch
+from dlint.rules.mask_counts import EmptyMask, InvalidRleCounts
+from dlint.rules.masks import RleSizeMismatch, UncompressedRleCounts
 from dlint.rules.media_files import ImageSizeMismatch, MediaTypeMismatch, MissingMediaFile
 from dlint.rules.media_keys import InvalidImageSize, UnsafeMediaPath
+from dlint.rules.normal_form import ClosedPolygon, MissingDefaultFields
 from dlint.rules.points_templates import InvalidPositions, JointOutOfRange
+from dlint.rules.shapes import NonPositiveBoxSize, ZeroAreaPolygon
 from dlint.rules.structure import InvalidJson, SchemaViolation
 from dlint.rules.subsets import InvalidSubsetName, MixedDialects, NotADatasetFile, SubsetMismatch
 from dlint.rules.version import UnknownFormatVersion
@@ -57,10 +65,21 @@ ANNOTATION_RULES: tuple[type[Rule], ...] = (
     OddCoordinateCount,
     TooFewVertices,
     VisibilityMismatch,
+    NonIntegerField,
+    AttributesNotObject,
+    UnsupportedAnnotationType,
+    MissingCaption,
+    EmptyCaption,
+    NonPositiveBoxSize,
+    GeometryOutsideImage,
+    ZeroAreaPolygon,
+    DuplicateAnnotationId,
 )
 MASK_RULES: tuple[type[Rule], ...] = (
     RleSizeMismatch,
     InvalidRleCounts,
+    UncompressedRleCounts,
+    EmptyMask,
 )
 
 ITEM_RULES: tuple[type[Rule], ...] = (
@@ -80,6 +99,8 @@ DATASET_RULES: tuple[type[Rule], ...] = (
     InvalidSubsetName,
 )
 MARKER_RULES: tuple[type[Rule], ...] = (
+    ClosedPolygon,
+    MissingDefaultFields,
     LegacyInfoIn10,
     IgnoredMediaKey,
     UppercaseGroupType,

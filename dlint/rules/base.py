@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeGuard
 
-from dlint.diagnostics import Finding, Severity
+from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.media import MediaStore
 from dlint.validation import SchemaFailure
 
@@ -87,7 +87,8 @@ class Context:
     item: dict[str, Any] | None = None
     item_index: int = -1
     annotation_index: int = -1
-    #: The item's ``image.size`` as (height, width) when it is two integers, else None.
+    #: The item's ``image.size`` as (height, width) when it is two positive integers and, where the
+    #: dataset carries the image, agrees with the file's header (see image-size-mismatch); else None.
     image_size: tuple[int, int] | None = None
 
 
@@ -124,6 +125,11 @@ class Rule:
         return failure.message
 
     @classmethod
+    def repair(cls, failure: SchemaFailure, document: Any) -> Fix | None:
+        """A fix for a schema failure this rule claims (edits with absolute pointers), if it has one."""
+        return None
+
+    @classmethod
     def docs(cls) -> str:
         """The rule's documentation (its class docstring, dedented)."""
         return inspect.cleandoc(cls.__doc__ or "")
@@ -143,3 +149,24 @@ def is_int(value: object) -> TypeGuard[int | float]:
 def is_number(value: object) -> TypeGuard[int | float]:
     """A JSON number (not a boolean)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def remove_annotation(kind: str) -> Fix:
+    """The unsafe fix for an annotation that cannot be repaired: remove it (relative to the annotation)."""
+    return Fix(f"remove the {kind} annotation", Applicability.UNSAFE, (Edit("remove", ""),))
+
+
+def declared_size(item: dict[str, Any]) -> tuple[int, int] | None:
+    """An item's ``image.size`` as (height, width) when it is two positive integers, else None."""
+    image = item.get("image")
+    size = image.get("size") if type(image) is dict else None
+    if (
+        type(size) is list
+        and len(size) == 2
+        and is_int(size[0])
+        and is_int(size[1])
+        and size[0] > 0
+        and size[1] > 0
+    ):
+        return int(size[0]), int(size[1])
+    return None

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dlint.diagnostics import Finding
-from dlint.rules.base import Context, Rule, Scope, is_int
+from dlint.diagnostics import Applicability, Edit, Finding, Fix
+from dlint.rules.base import Context, FixAvailability, Rule, Scope, is_int, remove_annotation
 from dlint.validation import short
 
 #: The fewest vertices a shape needs to mean anything.
@@ -31,19 +31,28 @@ class OddCoordinateCount(Rule):
     {"type": "polygon", "label_id": 0, "points": [0, 0, 4, 0, 4, 3, 0]}
     ```
     Seven values: one `y` is missing.
+
+    ## Fix safety
+    Dropping the last, unpaired value is what Datumaro does for polylines, but which value lost its
+    partner is unknown: an unsafe fix.
     """
 
     code = "DL201"
     name = "odd-coordinate-count"
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"polygon", "polyline", "points"})
+    fix = FixAvailability.UNSAFE
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         points = node.get("points")
         if not isinstance(points, list) or len(points) % 2 == 0:
             return ()
         kind = node["type"]
-        return (Finding("/points", f"{kind} has {len(points)} coordinates; coordinates come in x, y pairs"),)
+        message = f"{kind} has {len(points)} coordinates; coordinates come in x, y pairs"
+        drop = Edit("remove", f"/points/{len(points) - 1}")
+        return (
+            Finding("/points", message, Fix("drop the unpaired last value", Applicability.UNSAFE, (drop,))),
+        )
 
 
 class TooFewVertices(Rule):
@@ -62,12 +71,16 @@ class TooFewVertices(Rule):
     {"type": "polygon", "label_id": 0, "points": [0, 0, 4, 0]}
     ```
     Two vertices do not make a polygon.
+
+    ## Fix safety
+    The annotation cannot be repaired; the fix removes it, which loses it: an unsafe fix.
     """
 
     code = "DL202"
     name = "too-few-vertices"
     scope = Scope.ANNOTATION
     annotation_types = frozenset(MIN_VERTICES)
+    fix = FixAvailability.UNSAFE
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         points = node.get("points")
@@ -77,12 +90,8 @@ class TooFewVertices(Rule):
         need, have = MIN_VERTICES[kind], len(points) // 2
         if have >= need:
             return ()
-        return (
-            Finding(
-                "/points",
-                f"{kind} has {have} {'vertex' if have == 1 else 'vertices'}; it needs at least {need}",
-            ),
-        )
+        message = f"{kind} has {have} {'vertex' if have == 1 else 'vertices'}; it needs at least {need}"
+        return (Finding("/points", message, remove_annotation(kind)),)
 
 
 class VisibilityMismatch(Rule):

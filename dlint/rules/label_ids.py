@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dlint.diagnostics import Finding
-from dlint.rules.base import Context, Rule, Scope
+from dlint.diagnostics import Applicability, Edit, Finding, Fix
+from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.colormap import colormap_entries
 from dlint.rules.points_templates import templates
 from dlint.validation import SchemaFailure, describe, short
@@ -29,12 +29,18 @@ class LabelIdType(Rule):
     {"type": "bbox", "label_id": "1", "bbox": [0, 0, 1, 1]}
     ```
     Write `"label_id": 1`.
+
+    ## Fix safety
+    Numeric strings (`"1"`) and integral floats (`1.0`) become the integer Datumaro reads them as:
+    a safe fix. Other floats and booleans become the integer Datumaro would make of them
+    (`1.7` -> 1, `true` -> 1), which may not be what was meant: an unsafe fix.
     """
 
     code = "DL103"
     name = "label-id-type"
     scope = Scope.ANNOTATION
     claims = (r"/items/\d+/annotations/\d+/label_id",)
+    fix = FixAvailability.SAFE
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         label_id = node.get("label_id")
@@ -44,7 +50,20 @@ class LabelIdType(Rule):
             f"label_id {short(label_id)} is written as a float; Datumaro truncates floats silently, "
             f"write the integer {int(label_id)}"
         )
-        return (Finding("/label_id", message),)
+        return (Finding("/label_id", message, _to_int("", label_id)),)
+
+    @classmethod
+    def repair(cls, failure: SchemaFailure, document: Any) -> Fix | None:
+        value = failure.instance
+        if isinstance(value, str):
+            try:
+                number = int(value)
+            except ValueError:
+                return None
+            return _to_int(failure.pointer, number, Applicability.SAFE)
+        if isinstance(value, (bool, float)):
+            return _to_int(failure.pointer, value)
+        return None
 
     @classmethod
     def explain(cls, failure: SchemaFailure, document: Any) -> str:
@@ -70,6 +89,16 @@ class LabelIdType(Rule):
                 f"silently, write the integer {number}"
             )
         return f"label_id must be an integer or null, got {describe(value)}; Datumaro fails the import on it"
+
+
+def _to_int(base: str, value: float | int, applicability: Applicability | None = None) -> Fix:
+    """Replace a label id by the integer Datumaro reads it as."""
+    number = int(value)
+    if applicability is None:
+        exact = isinstance(value, float) and value.is_integer()
+        applicability = Applicability.SAFE if exact else Applicability.UNSAFE
+    pointer = base if base.endswith("/label_id") else base + "/label_id"
+    return Fix(f"write label_id as the integer {number}", applicability, (Edit("replace", pointer, number),))
 
 
 class MissingLabelCategories(Rule):

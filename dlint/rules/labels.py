@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dlint.diagnostics import Finding
-from dlint.rules.base import Context, Rule, Scope, is_int
+from dlint.rules.base import Context, FixAvailability, Rule, Scope, is_int, remove_annotation
 
 
 class LabelIdOutOfRange(Rule):
@@ -62,15 +62,20 @@ class LabelWithoutLabelId(Rule):
     {"id": 1, "type": "label", "attributes": {}, "group": 0, "label_id": null}
     ```
     Set `label_id` to the index of the label, or remove the annotation.
+
+    ## Fix safety
+    Which label was meant is unknown; the fix removes the tag, which loses it: an unsafe fix.
     """
 
     code = "DL102"
     name = "label-without-label-id"
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"label"})
+    fix = FixAvailability.UNSAFE
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         if node.get("label_id") is not None:
             return ()
         where = "/label_id" if "label_id" in node else ""
-        return (Finding(where, "label annotation without a label: label_id is missing or null"),)
+        message = "label annotation without a label: label_id is missing or null"
+        return (Finding(where, message, remove_annotation("label")),)

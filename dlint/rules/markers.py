@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dlint.diagnostics import Finding, Severity
-from dlint.rules.base import Context, Rule, Scope
+from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.validation import short
 
 VERSIONED = ("datumaro-1.0", "cvat-1.0")
@@ -29,17 +29,28 @@ class LegacyInfoIn10(Rule):
     {"dm_format_version": "1.0", "info": {"author": "me"}, "categories": {}, "items": []}
     ```
     Move the content to `"infos"`.
+
+    ## Fix safety
+    When `infos` is absent or empty (or equal to `info`), moving `info` there keeps everything and
+    makes Datumaro read it: a safe fix. When both hold different content there is no fix.
     """
 
     code = "DL601"
     name = "legacy-info-key"
     severity = Severity.WARNING
     scope = Scope.DOCUMENT
+    fix = FixAvailability.SAFE
 
     def check(self, node: Any, ctx: Context) -> Iterable[Finding]:
-        if ctx.file.dialect not in VERSIONED or "info" not in ctx.file.data:
+        data = ctx.file.data
+        if ctx.file.dialect not in VERSIONED or "info" not in data:
             return ()
-        return (Finding("/info", 'legacy "info" in a 1.0 file: Datumaro ignores it and reads only "infos"'),)
+        message = 'legacy "info" in a 1.0 file: Datumaro ignores it and reads only "infos"'
+        infos = data.get("infos")
+        if infos not in (None, {}) and infos != data["info"]:
+            return (Finding("/info", message),)
+        edits = (Edit("remove", "/info"), Edit("add", "/infos", data["info"]))
+        return (Finding("/info", message, Fix('move "info" to "infos"', Applicability.SAFE, edits)),)
 
 
 class IgnoredMediaKey(Rule):
@@ -91,12 +102,16 @@ class UppercaseGroupType(Rule):
     ```json
     {"name": "kind", "group_type": "Exclusive", "labels": ["car", "bus"]}
     ```
+
+    ## Fix safety
+    Lower-casing the value changes nothing for Datumaro: a safe fix.
     """
 
     code = "DL603"
     name = "uppercase-group-type"
     severity = Severity.WARNING
     scope = Scope.CATEGORIES
+    fix = FixAvailability.SAFE
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         label = node.get("label")
@@ -107,10 +122,11 @@ class UppercaseGroupType(Rule):
         for index, group in enumerate(groups):
             value = group.get("group_type") if isinstance(group, dict) else None
             if isinstance(value, str) and value != value.lower() and value.lower() in GROUP_TYPES:
-                findings.append(
-                    Finding(
-                        f"/label/label_groups/{index}/group_type",
-                        f"group_type {short(value)} is not lower-case",
-                    )
+                pointer = f"/label/label_groups/{index}/group_type"
+                lower = Fix(
+                    "lower-case the group type",
+                    Applicability.SAFE,
+                    (Edit("replace", pointer, value.lower()),),
                 )
+                findings.append(Finding(pointer, f"group_type {short(value)} is not lower-case", lower))
         return findings

@@ -1,21 +1,17 @@
-"""Rules on mask annotations (COCO compressed RLE), checked without decoding a single pixel."""
+"""Rules on the shape of mask annotations (COCO compressed RLE): its size, and compressed counts.
+
+What the counts decode to is checked in :mod:`dlint.rules.mask_counts`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
-from dlint import rle
 from dlint.diagnostics import Finding
-from dlint.rules.base import Context, Rule, Scope, is_int
-
-
-def _size(value: Any) -> tuple[int, int] | None:
-    if isinstance(value, list) and len(value) == 2 and is_int(value[0]) and is_int(value[1]):
-        return int(value[0]), int(value[1])
-    return None
+from dlint.rules.base import Context, Rule, Scope
+from dlint.rules.mask_scan import rle_size
+from dlint.validation import SchemaFailure, describe
 
 
 class RleSizeMismatch(Rule):
@@ -45,7 +41,7 @@ class RleSizeMismatch(Rule):
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         image = ctx.image_size
         rle_obj = node.get("rle")
-        size = _size(rle_obj.get("size")) if isinstance(rle_obj, dict) else None
+        size = rle_size(rle_obj.get("size")) if isinstance(rle_obj, dict) else None
         if image is None or size is None or size == image:
             return ()
         hint = "; it looks swapped: sizes are [height, width]" if size == image[::-1] else ""
@@ -58,78 +54,39 @@ class RleSizeMismatch(Rule):
         )
 
 
-class InvalidRleCounts(Rule):
-    """A mask's RLE `counts` is not a valid COCO compressed string for its `size`.
+class UncompressedRleCounts(Rule):
+    """A mask's RLE `counts` is not a compressed string: a list of run lengths, or another value.
 
     ## What it does
-    Decodes the run lengths of every mask's compressed `counts` string (never the pixels) and checks
-    that every character belongs to the encoding, that the last run is complete, that no run is
-    negative, and that the runs sum to `height * width` of `rle.size`. All masks of a file are checked
-    in one vectorised pass.
+    Checks that `rle.counts` of every mask is a string, the compressed COCO RLE that the format
+    stores, and not the uncompressed form (a list of run lengths) or any other value.
 
     ## Why is this bad?
-    Datumaro accepts any string and decodes masks lazily: garbage fails much later with
-    `Invalid RLE mask representation`, and counts that sum to less than the mask's area make
-    pycocotools hand back uninitialised memory as mask pixels.
+    Datumaro calls `counts.encode(...)` on the value: anything but a string fails with an
+    `AttributeError`, which drops the mask or, by default, aborts the whole import. COCO files allow
+    the uncompressed form, so it is a common leftover of a conversion.
 
     ## Example
     ```json
-    {"type": "mask", "label_id": 0, "rle": {"counts": "d0d0:F\\\\0", "size": [10, 10]}}
+    {"type": "mask", "label_id": 0, "rle": {"counts": [8, 3, 3, 3, 3, 3, 25], "size": [6, 8]}}
     ```
-    These counts decode to the runs 20, 20, 10, 10, 22: 82 pixels, not 10 x 10 = 100.
+    Compress it (pycocotools' `frPyObjects`): `"counts": "833000f0"`.
     """
 
-    code = "DL302"
-    name = "invalid-rle-counts"
-    scope = Scope.ANNOTATION
-    annotation_types = frozenset({"mask"})
+    code = "DL303"
+    name = "uncompressed-rle-counts"
+    scope = Scope.SCHEMA
+    claims = (r"/items/\d+/annotations/\d+/rle/counts@type",)
 
-    def __init__(self) -> None:
-        self._where: list[tuple[int, int]] = []  # (item index, annotation index) of each mask
-        self._counts: list[str] = []
-        self._sizes: list[tuple[int, int]] = []
-
-    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
-        rle_obj = node.get("rle")
-        if isinstance(rle_obj, dict):
-            counts, size = rle_obj.get("counts"), _size(rle_obj.get("size"))
-            if isinstance(counts, str) and size is not None:
-                self._where.append((ctx.item_index, ctx.annotation_index))
-                self._counts.append(counts)
-                self._sizes.append(size)
-        return ()
-
-    def finish(self, ctx: Context) -> Iterable[Finding]:
-        if not self._counts:
-            return ()
-        totals, status = rle.check_counts(self._counts)
-        areas = np.fromiter((h * w for h, w in self._sizes), dtype=np.int64, count=len(self._sizes))
-        findings = []
-        for index in np.flatnonzero((status != rle.OK) | (totals != areas)).tolist():
-            if status[index] != rle.OK:
-                findings.append(self._broken(index))
-                continue
-            (h, w), total = self._sizes[index], int(totals[index])
-            findings.append(
-                Finding(
-                    self._pointer(index),
-                    f"RLE counts decode to runs summing to {total} pixels, but size [{h}, {w}] has "
-                    f"{h * w}; the mask cannot be decoded faithfully",
-                )
-            )
-        return findings
-
-    def _pointer(self, index: int) -> str:
-        item, annotation = self._where[index]
-        return f"/items/{item}/annotations/{annotation}/rle"
-
-    def _broken(self, index: int) -> Finding:
-        try:
-            rle.decode_runs(self._counts[index])
-        except ValueError as exc:
-            reason = str(exc)
-        else:  # pragma: no cover - the vectorised and reference decoders agree (tested)
-            reason = "undecodable counts"
-        return Finding(
-            self._pointer(index) + "/counts", f"RLE counts are not a valid compressed string: {reason}"
+    @classmethod
+    def explain(cls, failure: SchemaFailure, document: Any) -> str:
+        counts = failure.instance
+        if isinstance(counts, list) and all(type(run) is int for run in counts):
+            found = f"RLE counts are a list of {len(counts)} run lengths (uncompressed COCO RLE)"
+        else:
+            found = f"RLE counts must be a compressed string, got {describe(counts)}"
+        return (
+            f"{found}; Datumaro needs the compressed string and fails on it (AttributeError: "
+            f"'{type(counts).__name__}' object has no attribute 'encode'): the mask is dropped or the "
+            "import aborted"
         )

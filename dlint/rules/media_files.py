@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from dlint.diagnostics import Finding
-from dlint.media import image_size
-from dlint.rules.base import Context, Rule, Scope
-from dlint.rules.items import MEDIA_KEYS
+from dlint.media import locate
+from dlint.rules.base import Context, Rule, Scope, declared_size
+from dlint.rules.items import MEDIA_KEYS, path_problem
 from dlint.validation import SchemaFailure, short
 
 #: media_type values (Datumaro's MediaType enum) and the item media keys each one admits.
@@ -116,11 +116,9 @@ class MissingMediaFile(Rule):
         for key, folder, field in (("image", "images", "path"), ("point_cloud", "point_clouds", "path")):
             value = node.get(key)
             path = value.get(field) if isinstance(value, dict) else None
-            if (
-                isinstance(path, str)
-                and store.carries(folder)
-                and _locate(store.files(), folder, ctx, path) is None
-            ):
+            if not isinstance(path, str) or path_problem(path) or not store.carries(folder):
+                continue  # an unsafe path is reported by unsafe-media-path, never looked up
+            if locate(store, folder, ctx.file.subset, path) is None:
                 findings.append(
                     Finding(f"/{key}/{field}", f"{key} file not found: {folder}/{ctx.file.subset}/{path}")
                 )
@@ -152,24 +150,18 @@ class ImageSizeMismatch(Rule):
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         dataset = ctx.file.dataset
         store = dataset.media if dataset is not None else None
+        declared = declared_size(node)
         image = node.get("image")
-        if store is None or ctx.image_size is None or not isinstance(image, dict):
+        if store is None or declared is None or not isinstance(image, dict):
             return ()
         path = image.get("path")
-        found = _locate(store.files(), "images", ctx, path) if isinstance(path, str) else None
-        real = image_size(store, found) if found is not None else None
-        if real is None or real == ctx.image_size:
+        found = locate(store, "images", ctx.file.subset, path) if isinstance(path, str) else None
+        real = store.header_size(found) if found is not None else None
+        if real is None or real == declared:
             return ()
-        swapped = "; it is swapped: sizes are [height, width]" if real == ctx.image_size[::-1] else ""
-        declared = list(ctx.image_size)
+        swapped = "; it is swapped: sizes are [height, width]" if real == declared[::-1] else ""
         return (
-            Finding("/image/size", f"image size {declared} differs from the file's {list(real)}{swapped}"),
+            Finding(
+                "/image/size", f"image size {list(declared)} differs from the file's {list(real)}{swapped}"
+            ),
         )
-
-
-def _locate(files: frozenset[str], folder: str, ctx: Context, path: str) -> str | None:
-    """Where Datumaro finds a media file: ``<folder>/<subset>/<path>``, then ``<folder>/<path>``."""
-    for candidate in (f"{folder}/{ctx.file.subset}/{path}", f"{folder}/{path}"):
-        if candidate in files:
-            return candidate
-    return None

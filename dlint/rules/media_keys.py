@@ -8,7 +8,7 @@ from typing import Any
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.items import path_problem
-from dlint.validation import short
+from dlint.validation import SchemaFailure, short
 
 
 class InvalidImageSize(Rule):
@@ -31,6 +31,11 @@ class InvalidImageSize(Rule):
     code = "DL404"
     name = "invalid-image-size"
     scope = Scope.ITEM
+    claims = (r"/items/\d+/image/size",)
+
+    @classmethod
+    def explain(cls, failure: SchemaFailure, document: Any) -> str:
+        return f"image size {short(failure.instance)} must be two positive integers [height, width]"
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         image = node.get("image")

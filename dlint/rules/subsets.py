@@ -112,7 +112,7 @@ class MixedDialects(Rule):
     def check(self, node: Any, ctx: Context) -> Iterable[Finding]:
         dataset = ctx.file.dataset
         reference = dataset.reference if dataset is not None else None
-        if reference is None or reference.dialect == ctx.file.dialect:
+        if reference is None or _family(reference.dialect) == _family(ctx.file.dialect):
             return ()
         message = f"written in the {ctx.file.dialect} dialect, but {reference.file} in {reference.dialect}"
         return (Finding("", message),)
@@ -142,6 +142,11 @@ class InvalidSubsetName(Rule):
         if subset and "\\" not in subset and not subset.startswith("."):
             return ()
         return (Finding("", f"subset name {subset!r} is empty, hidden or holds a path separator"),)
+
+
+def _family(dialect: str) -> str:
+    """CVAT's 1.0 files are Datumaro 1.0 files that may hold skeletons: a subset without one is alike."""
+    return "datumaro-1.0" if dialect == "cvat-1.0" else dialect
 
 
 def _normal(value: Any) -> Any:

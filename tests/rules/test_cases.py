@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from dlint.api import LintOptions, lint, lint_data
+from dlint.api import LintOptions, lint, lint_data, select_rules
 from dlint.diagnostics import split_pointer
+from dlint.fixer import fix_bytes
 from dlint.rules import ALL_RULES
 from tests.rules.datasets import make_dataset, zip_folder
 
@@ -71,6 +72,8 @@ def test_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
     default = "case.json" if not prefix else None
     want = sorted((e.get("file", default), e["code"], e["pointer"]) for e in case["expect"])
     assert got == want, [d.message for d in diagnostics]
+    if "fixed" in case:
+        _check_fix(rule, case, options)
     by_key = {(d.file.removeprefix(prefix), d.code, d.pointer): d for d in diagnostics}
     for expected in case["expect"]:
         diagnostic = by_key[(expected.get("file", default), expected["code"], expected["pointer"])]
@@ -78,6 +81,22 @@ def test_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
         for field in ("line", "column"):
             if field in expected:
                 assert getattr(diagnostic, field) == expected[field]
+
+
+def _check_fix(rule: str, case: dict[str, Any], options: LintOptions) -> None:
+    """sqlfluff's fix cases: the fix removes the rule's diagnostics, gives the expected values, and
+    fixing the result again changes nothing."""
+    rules = select_rules(options)
+    unsafe = bool(case.get("unsafe"))
+    result = fix_bytes(build(case), file="case.json", subset="default", rules=rules, unsafe=unsafe)
+    assert result.refused is None and result.fixed is not None
+    assert rule not in {d.code for d in result.remaining}
+    document = json.loads(result.fixed)
+    for pointer, value in case["fixed"].items():
+        parent, key = _parent(document, pointer)
+        assert parent[int(key) if isinstance(parent, list) else key] == value, pointer
+    again = fix_bytes(result.fixed, file="case.json", subset="default", rules=rules, unsafe=unsafe)
+    assert again.fixed == result.fixed and not again.applied
 
 
 def test_every_rule_has_passing_and_failing_cases() -> None:

@@ -1,0 +1,188 @@
+"""Apply fixes to a parsed file, re-check, repeat: a bounded loop that ends in the canonical form.
+
+Fixes are edits at JSON Pointers. In one round, fixes whose edits touch the same node (one pointer
+equal to, or inside, another's) are never applied together: the first in document order wins, the
+others wait for the next round, which re-checks the result from scratch. Edits are applied from the
+end of the document backwards, so removing an array element never shifts an edit still to come.
+The loop stops when a round applies nothing; when a round produces a text seen before (fixes that
+undo each other) or the round limit is reached, the original is kept and the failure reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dlint.diagnostics import Applicability, Diagnostic, Edit, Fix, split_pointer
+from dlint.document import Document, collector_paused, parse, pointer_order
+from dlint.engine import lint_document, parse_failure
+from dlint.rules.base import DatasetState, Rule
+from dlint.writer import canonical, dumps
+
+MAX_ROUNDS = 8
+#: An integer literal too long for 64 bits: the parser would turn it into a float and lose digits.
+_HUGE_INTEGER = re.compile(rb"(?<![\w.+-])-?\d{20,}(?![\w.])")
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    """A fix that went into the result."""
+
+    code: str
+    title: str
+    pointer: str
+    applicability: Applicability
+
+
+@dataclass
+class FixResult:
+    """What fixing one file gave: the new text (None when unchanged or refused), what was applied,
+    what remains, and why the file was left alone if it was."""
+
+    name: str
+    original: bytes
+    fixed: bytes | None = None
+    applied: list[AppliedFix] = field(default_factory=list)
+    remaining: list[Diagnostic] = field(default_factory=list)
+    refused: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed is not None and self.fixed != self.original
+
+
+def fix_bytes(
+    raw: bytes,
+    *,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    unsafe: bool = False,
+    style: str = "compact",
+    dialect: str | None = None,
+    dataset: DatasetState | None = None,
+) -> FixResult:
+    """Fix one annotation file given as bytes; never raises on bad input (it is reported instead)."""
+    with collector_paused():
+        document = parse(raw)
+        if not isinstance(document, Document):
+            remaining = parse_failure(document, raw, file=file, subset=subset, rules=rules)
+            return FixResult(file, raw, remaining=remaining, refused="the file does not parse")
+        lint = Linter(file, subset, rules, dialect, dataset)
+        if _HUGE_INTEGER.search(raw):
+            refusal = "it holds an integer beyond 64 bits, which cannot be rewritten exactly"
+            return FixResult(file, raw, remaining=lint(document, final=True), refused=refusal)
+        return _loop(document, lint, unsafe, style)
+
+
+@dataclass
+class Linter:
+    """Lints successive versions of one file; only the final version may become the reference the
+    dataset's other subset files are compared with."""
+
+    file: str
+    subset: str
+    rules: Sequence[type[Rule]]
+    dialect: str | None
+    dataset: DatasetState | None
+
+    def __call__(self, document: Document, *, final: bool) -> list[Diagnostic]:
+        dataset = self.dataset
+        if dataset is not None and not final:
+            dataset = dataclasses.replace(dataset)  # may read the reference, never set it
+        return lint_document(
+            document,
+            file=self.file,
+            subset=self.subset,
+            rules=self.rules,
+            dialect=self.dialect,
+            dataset=dataset,
+        )
+
+    def again(self, document: Document) -> list[Diagnostic]:
+        """Lint the final version of a file that changed: it replaces the original as the reference."""
+        if self.dataset is not None and self.dataset.reference and self.dataset.reference.file == self.file:
+            self.dataset.reference = None
+        return self(document, final=True)
+
+
+def _loop(document: Document, lint: Linter, unsafe: bool, style: str) -> FixResult:
+    result = FixResult(lint.file, document.raw)
+    wanted = {Applicability.SAFE, Applicability.UNSAFE} if unsafe else {Applicability.SAFE}
+    seen = {document.raw}
+    diagnostics = lint(document, final=True)  # most files need no fix: then this is the only check
+    for _ in range(MAX_ROUNDS):
+        fixes = [(d, d.fix) for d in diagnostics if d.fix is not None and d.fix.applicability in wanted]
+        applied = {id(fix) for fix in apply_fixes(document.data, [fix for _, fix in fixes])}
+        text = dumps(canonical(document.data), style)
+        if not applied:
+            result.fixed = text
+            result.remaining = diagnostics if text == result.original else lint.again(parse_ok(text))
+            return result
+        result.applied += [_record(d, fix) for d, fix in fixes if id(fix) in applied]
+        if text in seen:
+            return _give_up(result, lint, "the fixes undo each other")
+        seen.add(text)
+        document = parse_ok(text)
+        diagnostics = lint(document, final=False)
+    return _give_up(result, lint, f"fixes still change the file after {MAX_ROUNDS} rounds")
+
+
+def apply_fixes(data: Any, fixes: Sequence[Fix]) -> list[Fix]:
+    """Apply the fixes that do not overlap an earlier one (in document order); return those applied."""
+    taken: list[list[str]] = []
+    chosen = []
+    for fix in sorted(fixes, key=lambda f: min(pointer_order(e.pointer) for e in f.edits)):
+        paths = [split_pointer(edit.pointer) for edit in fix.edits]
+        if any(_overlap(path, other) for path in paths for other in taken):
+            continue
+        chosen.append(fix)
+        taken.extend(paths)
+    edits = [edit for fix in chosen for edit in fix.edits]
+    for edit in sorted(edits, key=lambda e: pointer_order(e.pointer), reverse=True):
+        _apply(data, edit)
+    return chosen
+
+
+def _overlap(a: list[str], b: list[str]) -> bool:
+    shorter = min(len(a), len(b))
+    return a[:shorter] == b[:shorter]
+
+
+def _apply(data: Any, edit: Edit) -> None:
+    *path, last = split_pointer(edit.pointer)
+    node = data
+    for token in path:
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    if isinstance(node, list):
+        if edit.op == "remove":
+            del node[int(last)]
+        elif edit.op == "add":
+            node.insert(len(node) if last == "-" else int(last), edit.value)
+        else:
+            node[int(last)] = edit.value
+    elif edit.op == "remove":
+        del node[last]
+    else:
+        node[last] = edit.value
+
+
+def parse_ok(text: bytes) -> Document:
+    """Parse text the writer produced (it always parses)."""
+    document = parse(text)
+    assert isinstance(document, Document), "the canonical writer produced invalid JSON"
+    return document
+
+
+def _record(diagnostic: Diagnostic, fix: Fix) -> AppliedFix:
+    return AppliedFix(diagnostic.code, fix.title, diagnostic.pointer, fix.applicability)
+
+
+def _give_up(result: FixResult, lint: Linter, reason: str) -> FixResult:
+    """Keep the original: report why, and what the original still holds."""
+    return FixResult(
+        result.name, result.original, remaining=lint.again(parse_ok(result.original)), refused=reason
+    )

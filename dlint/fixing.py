@@ -1,0 +1,102 @@
+"""``fix``: the entry point behind ``dlint fix`` and its hook, re-exported by :mod:`dlint.api`.
+
+Every file is fixed in memory first; only a complete result is written, atomically; a file whose
+text would not change is not touched at all (its modification time is kept). Archives are
+rewritten as a whole, every other member kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dlint.atomic import WriteError, replace_archive_members, replace_file
+from dlint.diagnostics import Severity
+from dlint.fixer import FixResult, fix_bytes
+from dlint.rules import Rule
+from dlint.rules.base import DatasetState
+from dlint.sources import Source, discover
+from dlint.writer import STYLES
+
+
+@dataclass(frozen=True)
+class FixSettings:
+    """How to fix: unsafe fixes too, the layout to write, and whether to write at all."""
+
+    unsafe: bool = False
+    style: str = "compact"
+    write: bool = True
+
+    def __post_init__(self) -> None:
+        if self.style not in STYLES:
+            raise ValueError(f"unknown style {self.style!r}; choose one of {', '.join(STYLES)}")
+
+
+@dataclass
+class FixReport:
+    """The results of one run, file by file, and the files actually written."""
+
+    results: list[FixResult] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[FixResult]:
+        return [result for result in self.results if result.changed]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for r in self.results for d in r.remaining)
+
+
+def fix_sources(
+    sources: Sequence[Source], rules: Sequence[type[Rule]], settings: FixSettings, dialect: str | None = None
+) -> FixReport:
+    """Fix files found by :func:`dlint.sources.discover`, writing what changed unless told not to."""
+    report = FixReport()
+    states: dict[int, DatasetState] = {}
+    archives: dict[Path, dict[str, tuple[bytes, FixResult]]] = {}
+    for source in sources:
+        dataset = source.dataset
+        state = states.setdefault(id(dataset), DatasetState(dataset.name, dataset.media))
+        result = fix_bytes(
+            source.read(),
+            file=source.name,
+            subset=source.subset,
+            rules=rules,
+            unsafe=settings.unsafe,
+            style=settings.style,
+            dialect=dialect,
+            dataset=state,
+        )
+        report.results.append(result)
+        if not (result.changed and settings.write and result.fixed is not None):
+            continue
+        if source.member is not None:
+            archives.setdefault(source.path, {})[source.member] = (result.fixed, result)
+        else:
+            try:
+                replace_file(source.path, result.fixed)
+            except WriteError as exc:
+                _unwritten(result, str(exc))
+            else:
+                report.written.append(source.name)
+    for archive, members in archives.items():
+        contents = {name: text for name, (text, _) in members.items()}
+        try:
+            replace_archive_members(archive, contents)
+        except WriteError as exc:
+            for _, result in members.values():
+                _unwritten(result, str(exc))
+        else:
+            report.written.append(str(archive))
+    return report
+
+
+def _unwritten(result: FixResult, reason: str) -> None:
+    result.refused = reason
+    result.fixed = None
+    result.applied = []
+
+
+__all__ = ["FixReport", "FixSettings", "discover", "fix_sources"]

@@ -1,0 +1,63 @@
+"""Annotation ids: unique within an item, except for the parts of one object."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dlint.diagnostics import Finding, Severity
+from dlint.rules.base import Context, Rule, Scope
+from dlint.validation import short
+
+
+class DuplicateAnnotationId(Rule):
+    """Two annotations of one item have the same non-zero `id` and are not parts of one object.
+
+    ## What it does
+    Within each item, reports every annotation whose integer `id` (other than 0) was already used by
+    an earlier annotation, unless both share the same non-zero `group`. Datumaro writes id 0 for
+    annotations without an id, and gives all the parts of one COCO instance (its box, polygons and
+    mask, grouped together) the instance's id, so neither is reported.
+
+    ## Why is this bad?
+    Datumaro accepts repeated ids silently, but tools that key annotations by id (merging, tracking,
+    review comments, CVAT's import of tracks) silently overwrite one annotation with the other.
+
+    ## Example
+    ```json
+    [{"id": 5, "type": "bbox", "label_id": 0, "bbox": [0, 0, 2, 2]},
+     {"id": 5, "type": "bbox", "label_id": 1, "bbox": [4, 4, 2, 2]}]
+    ```
+    Give the second box another id.
+    """
+
+    code = "DL212"
+    name = "duplicate-annotation-id"
+    severity = Severity.WARNING
+    scope = Scope.ITEM
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        annotations = node.get("annotations")
+        if type(annotations) is not list or len(annotations) < 2:
+            return ()
+        seen: dict[int, int] = {}
+        findings: list[Finding] = []
+        for j, ann in enumerate(annotations):
+            if type(ann) is not dict:
+                continue
+            ann_id = ann.get("id")
+            if ann_id == 0 or type(ann_id) is not int:
+                continue
+            first = seen.setdefault(ann_id, j)
+            if first == j:
+                continue
+            group = ann.get("group")
+            if group and type(group) is int and annotations[first].get("group") == group:
+                continue  # parts of one object share its id
+            findings.append(
+                Finding(
+                    f"/annotations/{j}/id",
+                    f"annotation id {short(ann_id)} is already used by annotation {first} of this item",
+                )
+            )
+        return findings

@@ -1,0 +1,94 @@
+"""Rules on the fields every annotation may have: integer ids, groups and orders, attributes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlint.rules.base import Rule, Scope
+from dlint.validation import SchemaFailure, describe
+
+#: What Datumaro reads a ``null`` field as.
+_NULL_DEFAULTS = {"id": "0", "group": "0 (no group)", "z_order": "0", "object_id": "-1 (no object)"}
+
+
+class NonIntegerField(Rule):
+    """An annotation's `id`, `group`, `z_order` or `object_id` is not an integer.
+
+    ## What it does
+    Checks that the integer fields every annotation may carry, `id`, `group`, `z_order` and
+    `object_id`, hold integers.
+
+    ## Why is this bad?
+    Datumaro converts them with `int()`: a numeric string (`"3"`) becomes 3 and a float is
+    truncated without a word, while any other value (`"abc"`, a list) fails with a `ValueError` or
+    `TypeError`, which drops the annotation or aborts the whole import. Other tools are not as
+    lenient as either.
+
+    ## Example
+    ```json
+    {"id": "abc", "type": "bbox", "label_id": 0, "bbox": [0, 0, 4, 3], "z_order": "1"}
+    ```
+    Write `"id": 3` and `"z_order": 1`.
+    """
+
+    code = "DL204"
+    name = "non-integer-field"
+    scope = Scope.SCHEMA
+    claims = (r"/items/\d+/annotations/\d+/(id|group|z_order|object_id)",)
+
+    @classmethod
+    def explain(cls, failure: SchemaFailure, document: Any) -> str:
+        field = failure.target.rsplit("/", 1)[-1]
+        value = failure.instance
+        found = f"annotation {field} must be an integer, got {describe(value)}"
+        if value is None:
+            return f"{found}; Datumaro reads it as {_NULL_DEFAULTS.get(field, '0')}"
+        if isinstance(value, bool):
+            return f"{found}; Datumaro keeps the boolean as it is"
+        if isinstance(value, float):
+            return f"{found}; Datumaro truncates it to {int(value)} silently"
+        if isinstance(value, str):
+            try:
+                number = int(value)
+            except ValueError:
+                return (
+                    f"{found}; Datumaro fails on it (ValueError): the annotation is dropped or the "
+                    "import aborted"
+                )
+            return f"{found}; Datumaro converts numeric strings silently, write the integer {number}"
+        return f"{found}; Datumaro fails on it (TypeError): the annotation is dropped or the import aborted"
+
+
+class AttributesNotObject(Rule):
+    """An annotation's `attributes` is not an object.
+
+    ## What it does
+    Checks that `attributes`, where present, is a JSON object of attribute names and values.
+
+    ## Why is this bad?
+    Datumaro converts it with `dict()`: a list of names or a string fails with a `ValueError`, a
+    number with a `TypeError`, and the annotation is dropped or the whole import aborted. `null`
+    and an empty list are read as `{}` silently, but no writer produces them.
+
+    ## Example
+    ```json
+    {"id": 1, "type": "label", "label_id": 0, "attributes": ["occluded"]}
+    ```
+    Write `"attributes": {"occluded": true}`.
+    """
+
+    code = "DL205"
+    name = "attributes-not-object"
+    scope = Scope.SCHEMA
+    claims = (r"/items/\d+/annotations/\d+/attributes",)
+
+    @classmethod
+    def explain(cls, failure: SchemaFailure, document: Any) -> str:
+        value = failure.instance
+        found = f"annotation attributes must be an object, got {describe(value)}"
+        if value is None or value == []:
+            return f"{found}; Datumaro reads it as {{}}, write {{}}"
+        if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value):
+            return f"{found}; Datumaro reads a list of [name, value] pairs as an object, write the object"
+        error = "ValueError" if isinstance(value, (list, str)) else "TypeError"
+        return f"{found}; Datumaro fails on it ({error}): the annotation is dropped or the import aborted"

@@ -1,0 +1,105 @@
+"""Shapes against the image they annotate: their coordinates stay within its width and height."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from dlint.diagnostics import Finding, Severity
+from dlint.rules.base import Context, Rule, Scope
+from dlint.rules.geometry import MIN_VERTICES
+from dlint.validation import short
+
+#: Flat ``points`` lists of x, y pairs, and the fewest pairs they need to be checked here.
+_FLAT = {**MIN_VERTICES, "points": 1}
+
+
+class GeometryOutsideImage(Rule):
+    """A shape has coordinates outside its image.
+
+    ## What it does
+    Compares the coordinates of `bbox`, `polygon`, `polyline`, `points`, `ellipse` and `cuboid_2d`
+    annotations with their item's `image.size`: every `x` must lie in `[0, width]` and every `y`
+    in `[0, height]`. A box is checked by its corners `x, y` and `x + width, y + height`, an
+    ellipse by the corners of its bounding box, keypoints without their absent ones (visibility 0).
+    Items without a usable image size are skipped, and so are shapes that other rules report as
+    malformed (an odd count, too few vertices, a box of non-positive size).
+
+    ## Why is this bad?
+    Datumaro accepts such shapes silently. They usually come from coordinates in the wrong unit or
+    order (normalised, `[x1, y1, x2, y2]`, swapped axes) or from an image that was resized after
+    annotation; training code crops them differently, or fails on them.
+
+    ## Example
+    ```json
+    {"id": "a", "image": {"path": "a.jpg", "size": [6, 8]},
+     "annotations": [{"type": "bbox", "label_id": 0, "bbox": [5, 1, 4, 2]}]}
+    ```
+    The box reaches `x = 9`, beyond the image's width of 8.
+    """
+
+    code = "DL210"
+    name = "geometry-outside-image"
+    severity = Severity.WARNING
+    scope = Scope.ANNOTATION
+    annotation_types = frozenset({"bbox", "polygon", "polyline", "points", "ellipse", "cuboid_2d"})
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        size = ctx.image_size
+        if size is None or size[0] <= 0 or size[1] <= 0:
+            return ()
+        height, width = size
+        kind = node.get("type")
+        try:
+            if kind == "bbox":
+                key = "/bbox"
+                x, y, w, h = node["bbox"]
+                if not (w > 0 and h > 0):
+                    return ()
+                x0, x1, y0, y1 = x, x + w, y, y + h
+            else:
+                key = "/points"
+                xs, ys = _coordinates(kind, node["points"], node.get("visibility"))
+                if not xs:
+                    return ()
+                x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+            if x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height:
+                return ()
+        except (TypeError, ValueError, KeyError, IndexError):
+            return ()
+        parts = [
+            f"{axis} {direction} {short(value)}"
+            for axis, direction, value, out in (
+                ("x", "down to", x0, x0 < 0),
+                ("x", "up to", x1, x1 > width),
+                ("y", "down to", y0, y0 < 0),
+                ("y", "up to", y1, y1 > height),
+            )
+            if out
+        ]
+        return (
+            Finding(
+                key,
+                f"{'visible keypoints extend' if kind == 'points' else f'{kind} extends'} outside the "
+                f"image of size [{height}, {width}] (x in [0, {width}], "
+                f"y in [0, {height}]): {', '.join(parts)}; Datumaro accepts it silently",
+            ),
+        )
+
+
+def _coordinates(kind: Any, points: Any, visibility: Any) -> tuple[list[Any], list[Any]]:
+    """The x and y values of a shape's checked points (both empty when it is malformed)."""
+    if kind == "cuboid_2d":
+        if type(points) is not list or not points:
+            return [], []
+        return [p[0] for p in points], [p[1] for p in points]
+    if type(points) is not list or len(points) % 2 or len(points) < 2 * _FLAT.get(kind, 2):
+        return [], []
+    xs, ys = points[0::2], points[1::2]
+    if kind == "points" and type(visibility) is list:
+        if len(visibility) != len(xs):
+            return [], []
+        if 0 in visibility:
+            xs = [x for x, v in zip(xs, visibility, strict=True) if v != 0]
+            ys = [y for y, v in zip(ys, visibility, strict=True) if v != 0]
+    return xs, ys

@@ -1,0 +1,103 @@
+"""Rules on the extent of shapes: boxes with a size, polygons with an area."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from operator import mul
+from typing import Any
+
+from dlint.diagnostics import Finding, Severity
+from dlint.rules.base import Context, Rule, Scope
+from dlint.validation import short
+
+#: Twice the area of a polygon counts as zero below this fraction of the size of its shoelace terms
+#: (float rounding of collinear vertices leaves a residue far below it; a real sliver does not).
+_RELATIVE_ZERO = 1e-12
+
+
+class NonPositiveBoxSize(Rule):
+    """A bounding box has a width or height of zero or less.
+
+    ## What it does
+    Checks that the width and height of every `bbox` (`[x, y, width, height]`) are above zero.
+
+    ## Why is this bad?
+    Datumaro accepts negative and zero sizes silently: a negative width puts the box to the left of
+    `x` with its corners swapped, which most training code and metrics mishandle, and a zero size
+    is a box without area. Usually the writer stored `[x1, y1, x2, y2]` corners by mistake.
+
+    ## Example
+    ```json
+    {"id": 2, "type": "bbox", "label_id": 0, "bbox": [5, 4, -3, 2]}
+    ```
+    Write `[2, 4, 3, 2]`: the top-left corner, then a positive width and height.
+    """
+
+    code = "DL209"
+    name = "non-positive-box-size"
+    scope = Scope.ANNOTATION
+    annotation_types = frozenset({"bbox"})
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        bbox: Any = node.get("bbox")
+        try:
+            width, height = bbox[2], bbox[3]
+            if width > 0 and height > 0:
+                return ()
+            bad = [
+                f"{key} {short(value)}" for key, value in (("width", width), ("height", height)) if value <= 0
+            ]
+        except (TypeError, KeyError, IndexError):
+            return ()
+        return (
+            Finding(
+                "/bbox",
+                f"bbox has {' and '.join(bad)}; a box's width and height must be positive "
+                "(Datumaro accepts it silently)",
+            ),
+        )
+
+
+class ZeroAreaPolygon(Rule):
+    """A polygon of three or more vertices encloses no area.
+
+    ## What it does
+    Computes the area of every `polygon` of at least 3 vertices with the shoelace formula and
+    reports those whose area is zero: all vertices lie on one line, or are one repeated point.
+
+    ## Why is this bad?
+    Datumaro accepts such polygons silently, but they describe no region: a mask rasterised from
+    one is empty or a one-pixel line, its COCO `area` is 0, and evaluation code may divide by it.
+
+    ## Example
+    ```json
+    {"id": 3, "type": "polygon", "label_id": 0, "points": [0, 0, 2, 2, 4, 4]}
+    ```
+    The three vertices lie on one line.
+    """
+
+    code = "DL211"
+    name = "zero-area-polygon"
+    severity = Severity.WARNING
+    scope = Scope.ANNOTATION
+    annotation_types = frozenset({"polygon"})
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        points = node.get("points")
+        if type(points) is not list or len(points) < 6 or len(points) % 2:
+            return ()
+        try:
+            forward = sum(map(mul, points[0::2], points[3::2])) + points[-2] * points[1]
+            backward = sum(map(mul, points[2::2], points[1::2])) + points[0] * points[-1]
+            if not abs(forward - backward) <= _RELATIVE_ZERO * max(abs(forward), abs(backward), 1.0):
+                return ()  # a real area (or an overflow to nan, which is no evidence of a zero area)
+        except TypeError:
+            return ()
+        vertices = set(zip(points[0::2], points[1::2], strict=True))
+        count = len(points) // 2
+        if len(vertices) == 1:
+            x, y = vertices.pop()
+            why = f"all {count} vertices are the point ({short(x)}, {short(y)})"
+        else:
+            why = f"its {count} vertices lie on one line"
+        return (Finding("/points", f"polygon has zero area: {why}; it describes no region"),)
