@@ -1,4 +1,4 @@
-"""The one entry point behind the CLI, the hooks and the Python API: ``lint`` paths or bytes."""
+"""The one entry point behind the CLI, the hooks and the Python API: ``lint`` paths or bytes, ``fix``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from dlint.diagnostics import Diagnostic, Severity
 from dlint.engine import lint_bytes
+from dlint.fixing import FixPlan, FixReport, FixSettings, fix_sources
 from dlint.pathmatch import matches, matches_any, relative_path
 from dlint.rules import ALL_RULES, RULES_BY_CODE, Rule
 from dlint.rules.base import DatasetState
@@ -16,11 +17,14 @@ from dlint.schemas import DIALECTS
 from dlint.sources import Source, SourceError, discover
 
 __all__ = [
+    "FixReport",
+    "FixSettings",
     "LintOptions",
     "OptionsError",
     "Report",
     "RuleLayer",
     "SourceError",
+    "fix",
     "lint",
     "lint_data",
     "select_rules",
@@ -164,6 +168,55 @@ def lint(
     chosen = [(s, options_of(s.name)) for s in discover(paths or ["."])]
     sources = [(s, o) for s, o in chosen if not _excluded(s.name, o)]
     return _lint_sources(sources, track)
+
+
+def fix(
+    paths: Sequence[str],
+    options: LintOptions | None = None,
+    settings: FixSettings | None = None,
+    *,
+    unsafe: bool | Callable[[str], bool] = False,
+    fixable: Callable[[str], frozenset[str] | None] | None = None,
+    resolve: Callable[[str], LintOptions] | None = None,
+) -> FixReport:
+    """Fix files, dataset directories and zip archives in place (see :mod:`dlint.fixing`).
+
+    ``unsafe`` (a flag, or a flag per file name) admits unsafe fixes; ``fixable`` gives, per file,
+    the rule codes whose fixes may be applied; ``resolve`` gives each file's options, as for
+    :func:`lint`.
+    """
+    fixed = options or LintOptions()
+    options_of = resolve or (lambda _name: fixed)
+    if resolve is None:
+        check_options(fixed)
+    plans = []
+    for source in discover(paths or ["."]):
+        chosen = options_of(source.name)
+        if _excluded(source.name, chosen):
+            continue
+        plan = FixPlan(
+            rules=_rules(chosen),
+            unsafe=unsafe(source.name) if callable(unsafe) else unsafe,
+            fixable=fixable(source.name) if fixable else None,
+            dialect=chosen.dialect,
+            finish=functools.partial(_adjust_for, options=chosen),
+        )
+        plans.append((source, plan))
+    return fix_sources(plans, settings or FixSettings())
+
+
+def fixable_codes(fixable: Sequence[str], unfixable: Sequence[str]) -> frozenset[str]:
+    """The codes of the rules whose fixes may be applied: the most specific selector wins."""
+    return frozenset(
+        rule.code
+        for rule in ALL_RULES
+        if max((specificity(s, rule) for s in fixable), default=0)
+        > max((specificity(s, rule) for s in unfixable), default=0)
+    )
+
+
+def _adjust_for(diagnostics: list[Diagnostic], name: str, *, options: LintOptions) -> list[Diagnostic]:
+    return adjust(diagnostics, name, options)
 
 
 def lint_data(

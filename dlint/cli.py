@@ -15,10 +15,11 @@ import typer
 
 from dlint import __version__
 from dlint import baseline as baselines
-from dlint.api import OptionsError, RuleLayer, lint
+from dlint.api import FixSettings, OptionsError, RuleLayer, fix, fixable_codes, lint
 from dlint.config import CommandLine, Resolver
 from dlint.progress import tracker
 from dlint.reporters import REPORTERS
+from dlint.reporters import fixes as fix_output
 from dlint.reporters import statistics as stats
 from dlint.rules import ALL_RULES, find_rule
 from dlint.schemas import DIALECTS, schema_text
@@ -183,6 +184,64 @@ def _stale_note(path: str, stale: tuple[baselines.Entry, ...]) -> str:
     ]
     lines += [f"  {entry.describe()}" for entry in stale]
     return "\n".join(lines)
+
+
+class Style(str, enum.Enum):
+    compact = "compact"
+    lines = "lines"
+
+
+@app.command("fix")
+def fix_command(
+    paths: Paths = None,
+    unsafe_fixes: Annotated[
+        bool | None,
+        typer.Option(
+            "--unsafe-fixes/--no-unsafe-fixes", help="Apply unsafe fixes too (default: configured)."
+        ),
+    ] = None,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Write nothing: show what would change; exit 1 if anything would.")
+    ] = False,
+    show_fixes: Annotated[bool, typer.Option("--show-fixes", help="List every fix applied.")] = False,
+    style: Annotated[
+        Style,
+        typer.Option("--style", help="compact (as Datumaro writes) or lines (one annotation per line)."),
+    ] = Style.compact,
+    select: Select = None,
+    extend_select: ExtendSelect = None,
+    ignore: Ignore = None,
+    dialect: Dialect = None,
+    config: Config = None,
+    isolated: Isolated = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print diagnostics and nothing else.")] = False,
+) -> int:
+    """Fix annotation files in place and write them in the normal form.
+
+    Exit 1 when a file was changed (or would be, with --diff) or error-level diagnostics remain, as
+    pre-commit expects of a fixer; 0 otherwise.
+    """
+    resolver = configured(select, extend_select, ignore, dialect, config, isolated)
+
+    def unsafe(name: str) -> bool:
+        return unsafe_fixes if unsafe_fixes is not None else resolver.settings_for(name).unsafe_fixes
+
+    def fixable(name: str) -> frozenset[str]:
+        settings = resolver.settings_for(name)
+        return fixable_codes(settings.fixable, settings.unfixable)
+
+    report = fix(
+        paths or ["."],
+        settings=FixSettings(style=style.value, write=not diff),
+        unsafe=unsafe,
+        fixable=fixable,
+        resolve=resolver.options_for,
+    )
+    if not report.results and not quiet:
+        typer.echo("warning: no annotation files found (looked for annotations/*.json)", err=True)
+    sys.stdout.write(fix_output.render(report, diff=diff, show_fixes=show_fixes, quiet=quiet))
+    refused = any(result.refused for result in report.results)
+    return 1 if report.changed or report.has_errors or refused else 0
 
 
 @app.command("rules")

@@ -64,8 +64,12 @@ def fix_bytes(
     style: str = "compact",
     dialect: str | None = None,
     dataset: DatasetState | None = None,
+    fixable: frozenset[str] | None = None,
 ) -> FixResult:
-    """Fix one annotation file given as bytes; never raises on bad input (it is reported instead)."""
+    """Fix one annotation file given as bytes; never raises on bad input (it is reported instead).
+
+    ``fixable`` limits the fixes applied to those of these rule codes (None: every rule's).
+    """
     with collector_paused():
         document = parse(raw)
         if not isinstance(document, Document):
@@ -75,7 +79,7 @@ def fix_bytes(
         if _HUGE_INTEGER.search(raw):
             refusal = "it holds an integer beyond 64 bits, which cannot be rewritten exactly"
             return FixResult(file, raw, remaining=lint(document, final=True), refused=refusal)
-        return _loop(document, lint, unsafe, style)
+        return _loop(document, lint, unsafe, style, fixable)
 
 
 @dataclass
@@ -109,13 +113,19 @@ class Linter:
         return self(document, final=True)
 
 
-def _loop(document: Document, lint: Linter, unsafe: bool, style: str) -> FixResult:
+def _loop(
+    document: Document, lint: Linter, unsafe: bool, style: str, fixable: frozenset[str] | None
+) -> FixResult:
     result = FixResult(lint.file, document.raw)
     wanted = {Applicability.SAFE, Applicability.UNSAFE} if unsafe else {Applicability.SAFE}
     seen = {document.raw}
     diagnostics = lint(document, final=True)  # most files need no fix: then this is the only check
     for _ in range(MAX_ROUNDS):
-        fixes = [(d, d.fix) for d in diagnostics if d.fix is not None and d.fix.applicability in wanted]
+        fixes = [
+            (d, d.fix)
+            for d in diagnostics
+            if d.fix is not None and d.fix.applicability in wanted and (fixable is None or d.code in fixable)
+        ]
         applied = {id(fix) for fix in apply_fixes(document.data, [fix for _, fix in fixes])}
         text = dumps(canonical(document.data), style)
         if not applied:

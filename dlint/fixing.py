@@ -7,12 +7,12 @@ rewritten as a whole, every other member kept.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlint.atomic import WriteError, replace_archive_members, replace_file
-from dlint.diagnostics import Severity
+from dlint.diagnostics import Diagnostic, Severity
 from dlint.fixer import FixResult, fix_bytes
 from dlint.rules import Rule
 from dlint.rules.base import DatasetState
@@ -22,15 +22,26 @@ from dlint.writer import STYLES
 
 @dataclass(frozen=True)
 class FixSettings:
-    """How to fix: unsafe fixes too, the layout to write, and whether to write at all."""
+    """How to write: the layout, and whether to write at all (``--diff`` does not)."""
 
-    unsafe: bool = False
     style: str = "compact"
     write: bool = True
 
     def __post_init__(self) -> None:
         if self.style not in STYLES:
             raise ValueError(f"unknown style {self.style!r}; choose one of {', '.join(STYLES)}")
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    """What to do with one file: the rules to run, unsafe fixes or not, the codes whose fixes may be
+    applied, the dialect pin, and what to do with the remaining diagnostics (per-file ignores...)."""
+
+    rules: tuple[type[Rule], ...]
+    unsafe: bool = False
+    fixable: frozenset[str] | None = None
+    dialect: str | None = None
+    finish: Callable[[list[Diagnostic], str], list[Diagnostic]] | None = None
 
 
 @dataclass
@@ -49,42 +60,42 @@ class FixReport:
         return any(d.severity is Severity.ERROR for r in self.results for d in r.remaining)
 
 
-def fix_sources(
-    sources: Sequence[Source], rules: Sequence[type[Rule]], settings: FixSettings, dialect: str | None = None
-) -> FixReport:
+def fix_sources(plans: Sequence[tuple[Source, FixPlan]], settings: FixSettings) -> FixReport:
     """Fix files found by :func:`dlint.sources.discover`, writing what changed unless told not to."""
     report = FixReport()
     states: dict[int, DatasetState] = {}
     archives: dict[Path, dict[str, tuple[bytes, FixResult]]] = {}
-    for source in sources:
+    for source, plan in plans:
         dataset = source.dataset
         state = states.setdefault(id(dataset), DatasetState(dataset.name, dataset.media))
         result = fix_bytes(
             source.read(),
             file=source.name,
             subset=source.subset,
-            rules=rules,
-            unsafe=settings.unsafe,
+            rules=plan.rules,
+            unsafe=plan.unsafe,
             style=settings.style,
-            dialect=dialect,
+            dialect=plan.dialect,
             dataset=state,
+            fixable=plan.fixable,
         )
+        if plan.finish is not None:
+            result.remaining = plan.finish(result.remaining, source.name)
         report.results.append(result)
         if not (result.changed and settings.write and result.fixed is not None):
             continue
         if source.member is not None:
             archives.setdefault(source.path, {})[source.member] = (result.fixed, result)
-        else:
-            try:
-                replace_file(source.path, result.fixed)
-            except WriteError as exc:
-                _unwritten(result, str(exc))
-            else:
-                report.written.append(source.name)
-    for archive, members in archives.items():
-        contents = {name: text for name, (text, _) in members.items()}
+            continue
         try:
-            replace_archive_members(archive, contents)
+            replace_file(source.path, result.fixed)
+        except WriteError as exc:
+            _unwritten(result, str(exc))
+        else:
+            report.written.append(source.name)
+    for archive, members in archives.items():
+        try:
+            replace_archive_members(archive, {name: text for name, (text, _) in members.items()})
         except WriteError as exc:
             for _, result in members.values():
                 _unwritten(result, str(exc))
@@ -99,4 +110,4 @@ def _unwritten(result: FixResult, reason: str) -> None:
     result.applied = []
 
 
-__all__ = ["FixReport", "FixSettings", "discover", "fix_sources"]
+__all__ = ["FixPlan", "FixReport", "FixSettings", "discover", "fix_sources"]

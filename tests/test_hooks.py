@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -44,7 +45,7 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def _try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
+def _try_repo(repo: Path, home: Path, hook: str = "dlint") -> subprocess.CompletedProcess[str]:
     env = _env() | {"PRE_COMMIT_HOME": str(home)}
     command = [
         sys.executable,
@@ -52,7 +53,7 @@ def _try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
         "pre_commit",
         "try-repo",
         str(ROOT),
-        "dlint",
+        hook,
         "--all-files",
         "--color",
         "never",
@@ -75,6 +76,24 @@ def test_pre_commit_hook_fails_a_broken_dataset_naming_the_file(
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Failed" in done.stdout
     assert "data/annotations/default.json:48:11: DL302" in done.stdout
+
+
+def test_pre_commit_fix_hook_repairs_then_passes(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = _dataset_repo(tmp_path, GOOD)
+    target = repo / "data" / "annotations" / "default.json"
+    doc = json.loads(target.read_text())
+    doc["items"][0]["annotations"][1]["label_id"] = "1"  # a numeric string: a safe fix
+    target.write_text(json.dumps(doc, indent=2))
+    _git(repo, "add", ".")
+    first = _try_repo(repo, pre_commit_home, "dlint-fix")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert "files were modified by this hook" in first.stdout
+    fixed = json.loads(target.read_text())
+    assert fixed["items"][0]["annotations"][1]["label_id"] == 1
+    assert target.read_bytes().count(b"\n") == 0  # the normal form: compact, as Datumaro writes
+    _git(repo, "add", ".")
+    second = _try_repo(repo, pre_commit_home, "dlint-fix")
+    assert second.returncode == 0, second.stdout + second.stderr
 
 
 def test_plain_git_hook_refuses_a_broken_commit_and_accepts_the_fix(tmp_path: Path) -> None:

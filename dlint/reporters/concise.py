@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from dlint.api import Report
-from dlint.diagnostics import Diagnostic
+from dlint.diagnostics import Applicability, Diagnostic
 from dlint.reporters.summary import summary
 
 
 def headline(diagnostic: Diagnostic) -> str:
     """The first line of a diagnostic in the text formats."""
     where = f"{diagnostic.file}:{diagnostic.line or 1}:{diagnostic.column or 1}"
-    return f"{where}: {diagnostic.code} {level(diagnostic)}{diagnostic.message}"
+    marker = "[*] " if is_safe_fix(diagnostic) else ""
+    return f"{where}: {diagnostic.code} {marker}{level(diagnostic)}{diagnostic.message}"
+
+
+def is_safe_fix(diagnostic: Diagnostic) -> bool:
+    """Whether ``dlint fix`` repairs the diagnostic (marked ``[*]``, as ruff does)."""
+    return diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
 
 
 def level(diagnostic: Diagnostic) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dlint.api import Report
-from dlint.diagnostics import Severity
+from dlint.diagnostics import Applicability, Severity
 
 
 def plural(count: int, word: str) -> str:
@@ -22,4 +22,17 @@ def summary(report: Report) -> str:
     ]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     affected = len({d.file for d in report.diagnostics})
-    return f"Found {listed} in {plural(affected, 'file')} ({len(report.files)} checked{hidden})."
+    found = f"Found {listed} in {plural(affected, 'file')} ({len(report.files)} checked{hidden})."
+    return found + fixable(report)
+
+
+def fixable(report: Report) -> str:
+    """How many diagnostics ``dlint fix`` (and ``--unsafe-fixes``) would repair, on a line of its own."""
+    kinds = [d.fix.applicability for d in report.diagnostics if d.fix is not None]
+    safe, unsafe = kinds.count(Applicability.SAFE), kinds.count(Applicability.UNSAFE)
+    if not safe and not unsafe:
+        return ""
+    parts = [f"[*] {safe} fixable with `dlint fix`"] if safe else []
+    if unsafe:
+        parts.append(f"{unsafe} {'more ' if safe else ''}with `dlint fix --unsafe-fixes`")
+    return "\n" + "; ".join(parts) + "."

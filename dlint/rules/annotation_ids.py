@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dlint.diagnostics import Finding, Severity
-from dlint.rules.base import Context, Rule, Scope
+from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.validation import short
 
 
@@ -29,12 +29,17 @@ class DuplicateAnnotationId(Rule):
      {"id": 5, "type": "bbox", "label_id": 1, "bbox": [4, 4, 2, 2]}]
     ```
     Give the second box another id.
+
+    ## Fix safety
+    The repeats get new ids above the item's highest; anything that refers to the old id (a track,
+    a review note) is not updated: an unsafe fix.
     """
 
     code = "DL212"
     name = "duplicate-annotation-id"
     severity = Severity.WARNING
     scope = Scope.ITEM
+    fix = FixAvailability.UNSAFE
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         annotations = node.get("annotations")
@@ -42,6 +47,7 @@ class DuplicateAnnotationId(Rule):
             return ()
         seen: dict[int, int] = {}
         findings: list[Finding] = []
+        top = 0
         for j, ann in enumerate(annotations):
             if type(ann) is not dict:
                 continue
@@ -54,10 +60,16 @@ class DuplicateAnnotationId(Rule):
             group = ann.get("group")
             if group and type(group) is int and annotations[first].get("group") == group:
                 continue  # parts of one object share its id
-            findings.append(
-                Finding(
-                    f"/annotations/{j}/id",
-                    f"annotation id {short(ann_id)} is already used by annotation {first} of this item",
-                )
+            pointer = f"/annotations/{j}/id"
+            top = max(top, *(_ids(annotations))) if not findings else top
+            fresh = top = top + 1
+            renumber = Fix(
+                f"renumber it to {fresh}", Applicability.UNSAFE, (Edit("replace", pointer, fresh),)
             )
+            message = f"annotation id {short(ann_id)} is already used by annotation {first} of this item"
+            findings.append(Finding(pointer, message, renumber))
         return findings
+
+
+def _ids(annotations: list[Any]) -> list[int]:
+    return [a["id"] for a in annotations if type(a) is dict and type(a.get("id")) is int]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlint.rules.base import Rule, Scope
+from dlint.diagnostics import Applicability, Edit, Fix
+from dlint.rules.base import FixAvailability, Rule, Scope
 from dlint.validation import SchemaFailure, describe
 
 #: What Datumaro reads a ``null`` field as.
@@ -29,12 +30,39 @@ class NonIntegerField(Rule):
     {"id": "abc", "type": "bbox", "label_id": 0, "bbox": [0, 0, 4, 3], "z_order": "1"}
     ```
     Write `"id": 3` and `"z_order": 1`.
+
+    ## Fix safety
+    Numeric strings, integral floats and `null` become the integer Datumaro reads them as (`null`:
+    the default; for `object_id`, the key is dropped): a safe fix. Other floats are truncated as
+    Datumaro does: an unsafe fix. Anything else has no fix.
     """
 
     code = "DL204"
     name = "non-integer-field"
     scope = Scope.SCHEMA
     claims = (r"/items/\d+/annotations/\d+/(id|group|z_order|object_id)",)
+    fix = FixAvailability.SAFE
+
+    @classmethod
+    def repair(cls, failure: SchemaFailure, document: Any) -> Fix | None:
+        field, value, pointer = failure.target.rsplit("/", 1)[-1], failure.instance, failure.pointer
+        safe = Applicability.SAFE
+        if value is None:
+            if field == "object_id":
+                return Fix("drop the null object_id", safe, (Edit("remove", pointer),))
+            return Fix(f"write the default {field} 0", safe, (Edit("replace", pointer, 0),))
+        if isinstance(value, str):
+            try:
+                number = int(value)
+            except ValueError:
+                return None
+            return Fix(f"write {field} as the integer {number}", safe, (Edit("replace", pointer, number),))
+        if isinstance(value, float) and not isinstance(value, bool):
+            exact = safe if value.is_integer() else Applicability.UNSAFE
+            return Fix(
+                f"write {field} as the integer {int(value)}", exact, (Edit("replace", pointer, int(value)),)
+            )
+        return None
 
     @classmethod
     def explain(cls, failure: SchemaFailure, document: Any) -> str:

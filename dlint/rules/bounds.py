@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dlint.diagnostics import Finding, Severity
-from dlint.rules.base import Context, Rule, Scope
+from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.geometry import MIN_VERTICES
 from dlint.validation import short
 
@@ -36,6 +36,10 @@ class GeometryOutsideImage(Rule):
      "annotations": [{"type": "bbox", "label_id": 0, "bbox": [5, 1, 4, 2]}]}
     ```
     The box reaches `x = 9`, beyond the image's width of 8.
+
+    ## Fix safety
+    Clipping moves coordinates to the image border, which changes the shape: an unsafe fix. A box
+    entirely outside the image has no fix.
     """
 
     code = "DL210"
@@ -43,6 +47,7 @@ class GeometryOutsideImage(Rule):
     severity = Severity.WARNING
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"bbox", "polygon", "polyline", "points", "ellipse", "cuboid_2d"})
+    fix = FixAvailability.UNSAFE
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         size = ctx.image_size
@@ -77,14 +82,29 @@ class GeometryOutsideImage(Rule):
             )
             if out
         ]
-        return (
-            Finding(
-                key,
-                f"{'visible keypoints extend' if kind == 'points' else f'{kind} extends'} outside the "
-                f"image of size [{height}, {width}] (x in [0, {width}], "
-                f"y in [0, {height}]): {', '.join(parts)}; Datumaro accepts it silently",
-            ),
+        message = (
+            f"{'visible keypoints extend' if kind == 'points' else f'{kind} extends'} outside the "
+            f"image of size [{height}, {width}] (x in [0, {width}], "
+            f"y in [0, {height}]): {', '.join(parts)}; Datumaro accepts it silently"
         )
+        return (Finding(key, message, _clipped(node, key, width, height)),)
+
+
+def _clipped(node: dict[str, Any], key: str, width: float, height: float) -> Fix | None:
+    """The geometry with every coordinate brought inside the image (None when nothing would remain)."""
+    value = node[key[1:]]
+    if key == "/bbox":
+        x, y, w, h = value
+        x0, y0 = min(max(x, 0), width), min(max(y, 0), height)
+        x1, y1 = min(max(x + w, 0), width), min(max(y + h, 0), height)
+        if x1 <= x0 or y1 <= y0:
+            return None
+        clipped: Any = [x0, y0, x1 - x0, y1 - y0]
+    elif value and type(value[0]) is list:
+        clipped = [[min(max(p[0], 0), width), min(max(p[1], 0), height)] for p in value]
+    else:
+        clipped = [min(max(v, 0), width if i % 2 == 0 else height) for i, v in enumerate(value)]
+    return Fix("clip to the image", Applicability.UNSAFE, (Edit("replace", key, clipped),))
 
 
 def _coordinates(kind: Any, points: Any, visibility: Any) -> tuple[list[Any], list[Any]]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dlint.diagnostics import Finding
-from dlint.rules.base import Context, Rule, Scope
+from dlint.diagnostics import Applicability, Edit, Finding, Fix
+from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.mask_scan import rle_size
 from dlint.validation import SchemaFailure, describe
 
@@ -71,12 +71,37 @@ class UncompressedRleCounts(Rule):
     {"type": "mask", "label_id": 0, "rle": {"counts": [8, 3, 3, 3, 3, 3, 25], "size": [6, 8]}}
     ```
     Compress it (pycocotools' `frPyObjects`): `"counts": "833000f0"`.
+
+    ## Fix safety
+    A list of non-negative run lengths that covers exactly `height * width` pixels is compressed to
+    the same mask: a safe fix. Any other value has no fix.
     """
 
     code = "DL303"
     name = "uncompressed-rle-counts"
     scope = Scope.SCHEMA
     claims = (r"/items/\d+/annotations/\d+/rle/counts@type",)
+    fix = FixAvailability.SAFE
+
+    @classmethod
+    def repair(cls, failure: SchemaFailure, document: Any) -> Fix | None:
+        counts = failure.instance
+        rle_pointer = failure.pointer.rsplit("/", 1)[0]
+        size = _rle_size(document, rle_pointer)
+        if (
+            size is None
+            or not isinstance(counts, list)
+            or not all(type(r) is int and 0 <= r < 2**29 for r in counts)
+        ):
+            return None
+        height, width = size
+        if sum(counts) != height * width:
+            return None
+        from pycocotools import mask as coco  # imported only when a mask needs compressing
+
+        compressed = coco.frPyObjects({"counts": counts, "size": [height, width]}, height, width)["counts"]
+        edit = Edit("replace", failure.pointer, compressed.decode("ascii"))
+        return Fix("compress the run lengths", Applicability.SAFE, (edit,))
 
     @classmethod
     def explain(cls, failure: SchemaFailure, document: Any) -> str:
@@ -90,3 +115,17 @@ class UncompressedRleCounts(Rule):
             f"'{type(counts).__name__}' object has no attribute 'encode'): the mask is dropped or the "
             "import aborted"
         )
+
+
+def _rle_size(document: Any, pointer: str) -> tuple[int, int] | None:
+    """The ``size`` of the RLE object at ``pointer``, when it is two non-negative integers."""
+    node = document
+    try:
+        for token in pointer.split("/")[1:]:
+            node = node[int(token)] if isinstance(node, list) else node[token]
+        size = node["size"]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    if type(size) is list and len(size) == 2 and all(type(v) is int and v >= 0 for v in size):
+        return size[0], size[1]
+    return None

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from operator import mul
 from typing import Any
 
-from dlint.diagnostics import Finding, Severity
-from dlint.rules.base import Context, Rule, Scope
+from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.validation import short
 
 #: Twice the area of a polygon counts as zero below this fraction of the size of its shoelace terms
@@ -31,12 +31,17 @@ class NonPositiveBoxSize(Rule):
     {"id": 2, "type": "bbox", "label_id": 0, "bbox": [5, 4, -3, 2]}
     ```
     Write `[2, 4, 3, 2]`: the top-left corner, then a positive width and height.
+
+    ## Fix safety
+    A negative size is turned into the same rectangle with a positive size; if the writer meant
+    corners instead, the box stays wrong: an unsafe fix. A zero size has no fix.
     """
 
     code = "DL209"
     name = "non-positive-box-size"
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"bbox"})
+    fix = FixAvailability.UNSAFE
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         bbox: Any = node.get("bbox")
@@ -49,13 +54,20 @@ class NonPositiveBoxSize(Rule):
             ]
         except (TypeError, KeyError, IndexError):
             return ()
-        return (
-            Finding(
-                "/bbox",
-                f"bbox has {' and '.join(bad)}; a box's width and height must be positive "
-                "(Datumaro accepts it silently)",
-            ),
+        message = (
+            f"bbox has {' and '.join(bad)}; a box's width and height must be positive "
+            "(Datumaro accepts it silently)"
         )
+        return (Finding("/bbox", message, _normalized(bbox)),)
+
+
+def _normalized(bbox: list[Any]) -> Fix | None:
+    """The same rectangle with a positive width and height, when neither is zero."""
+    x, y, width, height = bbox
+    if not width or not height:
+        return None
+    box = [x + min(width, 0), y + min(height, 0), abs(width), abs(height)]
+    return Fix("normalize to the same rectangle", Applicability.UNSAFE, (Edit("replace", "/bbox", box),))
 
 
 class ZeroAreaPolygon(Rule):

@@ -7,13 +7,11 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from dlint.api import LintOptions, select_rules
-from dlint.fixing import FixSettings, discover, fix_sources
+from dlint.api import FixSettings, fix
 from tests.conftest import ROOT
 from tests.fix.judge import imported
 
 EXPORT = ROOT / "examples" / "datumaro-export"
-RULES = select_rules(LintOptions())
 
 
 def _reformatted_copy(target: Path) -> Path:
@@ -27,7 +25,7 @@ def _reformatted_copy(target: Path) -> Path:
 
 def test_a_reformatted_copy_fixes_to_the_exported_bytes_and_imports_alike(tmp_path: Path) -> None:
     copy = _reformatted_copy(tmp_path / "copy")
-    report = fix_sources(discover([str(copy)]), RULES, FixSettings())
+    report = fix([str(copy)], settings=FixSettings())
     assert sorted(Path(name).name for name in report.written) == ["train.json", "val.json"]
     for name in ("train.json", "val.json"):
         assert (copy / "annotations" / name).read_bytes() == (EXPORT / "annotations" / name).read_bytes()
@@ -37,7 +35,7 @@ def test_a_reformatted_copy_fixes_to_the_exported_bytes_and_imports_alike(tmp_pa
 def test_a_file_in_normal_form_is_not_touched(tmp_path: Path) -> None:
     copy = shutil.copytree(EXPORT, tmp_path / "copy")
     before = {p: p.stat().st_mtime_ns for p in (copy / "annotations").glob("*.json")}
-    report = fix_sources(discover([str(copy)]), RULES, FixSettings())
+    report = fix([str(copy)], settings=FixSettings())
     assert report.written == [] and not report.changed
     assert {p: p.stat().st_mtime_ns for p in before} == before
 
@@ -46,7 +44,7 @@ def test_writes_keep_the_mode_and_leave_no_temporary_file(tmp_path: Path) -> Non
     copy = _reformatted_copy(tmp_path / "copy")
     target = copy / "annotations" / "train.json"
     target.chmod(0o640)
-    fix_sources(discover([str(copy)]), RULES, FixSettings())
+    fix([str(copy)], settings=FixSettings())
     assert target.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in (copy / "annotations").iterdir()) == ["train.json", "val.json"]
 
@@ -56,7 +54,7 @@ def test_a_read_only_file_is_reported_and_left_as_it_was(tmp_path: Path) -> None
     target = copy / "annotations" / "train.json"
     before = target.read_bytes()
     target.chmod(0o444)
-    report = fix_sources(discover([str(copy)]), RULES, FixSettings())
+    report = fix([str(copy)], settings=FixSettings())
     result = next(r for r in report.results if r.name.endswith("train.json"))
     assert result.refused and "read-only" in result.refused
     assert target.read_bytes() == before
@@ -77,7 +75,7 @@ def test_an_archive_is_rewritten_whole_with_every_other_member_kept(tmp_path: Pa
             info.filename: (before.read(info), info.date_time, info.compress_type)
             for info in before.infolist()
         }
-    report = fix_sources(discover([str(archive)]), RULES, FixSettings())
+    report = fix([str(archive)], settings=FixSettings())
     assert report.written == [str(archive)]
     with zipfile.ZipFile(archive) as after:
         assert [i.filename for i in after.infolist()] == list(members)
@@ -94,6 +92,6 @@ def test_an_archive_is_rewritten_whole_with_every_other_member_kept(tmp_path: Pa
 def test_check_only_settings_write_nothing(tmp_path: Path) -> None:
     copy = _reformatted_copy(tmp_path / "copy")
     before = (copy / "annotations" / "train.json").read_bytes()
-    report = fix_sources(discover([str(copy)]), RULES, FixSettings(write=False))
+    report = fix([str(copy)], settings=FixSettings(write=False))
     assert report.written == [] and len(report.changed) == 2
     assert (copy / "annotations" / "train.json").read_bytes() == before
