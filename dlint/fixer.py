@@ -25,6 +25,13 @@ from dlint.writer import canonical, dumps
 MAX_ROUNDS = 8
 #: An integer literal too long for 64 bits: the parser would turn it into a float and lose digits.
 _HUGE_INTEGER = re.compile(rb"(?<![\w.+-])-?\d{20,}(?![\w.])")
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
+
+def has_huge_integer(raw: bytes) -> bool:
+    """Whether the text holds an integer literal of 20 digits or more (a fast scan first: digit runs
+    are found with a byte translation and a substring search, the exact pattern only if one is)."""
+    return b"0" * 20 in raw.translate(_DIGITS_TO_ZERO) and _HUGE_INTEGER.search(raw) is not None
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ def fix_bytes(
             remaining = parse_failure(document, raw, file=file, subset=subset, rules=rules)
             return FixResult(file, raw, remaining=remaining, refused="the file does not parse")
         lint = Linter(file, subset, rules, dialect, dataset)
-        if _HUGE_INTEGER.search(raw):
+        if has_huge_integer(raw):
             refusal = "it holds an integer beyond 64 bits, which cannot be rewritten exactly"
             return FixResult(file, raw, remaining=lint(document, final=True), refused=refusal)
         return _loop(document, lint, unsafe, style, fixable)

@@ -46,6 +46,9 @@ _GEOMETRY: dict[str, tuple[str, ...]] = {
     "skeleton": ("points", "points_attributes", "z_order"),
 }
 _SHAPE = ("points", "z_order")
+_RLE = ("counts", "size")
+#: (type, keys...) of annotations found already in canonical order (there are few distinct ones).
+_CANONICAL_KEYS: set[tuple[Any, ...] | None] = set()
 
 
 def ordered(node: Any, order: tuple[str, ...]) -> Any:
@@ -84,15 +87,20 @@ def _categories(node: Any) -> Any:
 
 
 def annotation(node: Any) -> Any:
-    """An annotation in the exporter's key order for its type."""
-    if not isinstance(node, dict):
+    """An annotation in the exporter's key order for its type (the same object when already in it)."""
+    if type(node) is not dict:
         return node
     kind = node.get("type")
+    keys = (kind, *node) if type(kind) is str else None
+    if keys in _CANONICAL_KEYS and (type(node.get("rle")) is not dict or tuple(node["rle"]) == _RLE):
+        return node  # the common case: written by Datumaro, nothing to reorder
     tail = _GEOMETRY.get(kind, _SHAPE) if isinstance(kind, str) else _SHAPE
     result = ordered(node, _COMMON + tail)
     rle = result.get("rle")
     if isinstance(rle, dict):
-        result["rle"] = ordered(rle, ("counts", "size"))
+        result["rle"] = ordered(rle, _RLE)
+    if keys is not None and (kind, *result) == keys:
+        _CANONICAL_KEYS.add(keys)
     return result
 
 
