@@ -7,12 +7,13 @@ import functools
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 
+from dlint import runner
+from dlint.cache import Cache
 from dlint.diagnostics import Diagnostic, Severity
 from dlint.engine import lint_bytes
 from dlint.fixing import FixPlan, FixReport, FixSettings, fix_sources
 from dlint.pathmatch import matches, matches_any, relative_path
 from dlint.rules import ALL_RULES, RULES_BY_CODE, Rule
-from dlint.rules.base import DatasetState
 from dlint.schemas import DIALECTS
 from dlint.sources import Source, SourceError, discover
 
@@ -155,11 +156,14 @@ def lint(
     *,
     resolve: Callable[[str], LintOptions] | None = None,
     track: Tracker | None = None,
+    jobs: int = 1,
+    cache: Cache | None = None,
 ) -> Report:
     """Lint files, dataset directories and zip archives.
 
     ``resolve`` gives the options of each file by its name (the configuration that governs it);
     without it every file gets ``options``. ``track`` wraps the list of files being walked.
+    ``jobs`` spreads files over processes; ``cache`` answers unchanged files from earlier runs.
     """
     fixed = options or LintOptions()
     options_of = resolve or (lambda _name: fixed)
@@ -167,7 +171,7 @@ def lint(
         check_options(fixed)
     chosen = [(s, options_of(s.name)) for s in discover(paths or ["."])]
     sources = [(s, o) for s, o in chosen if not _excluded(s.name, o)]
-    return _lint_sources(sources, track)
+    return _lint_sources(sources, track, jobs, cache)
 
 
 def fix(
@@ -266,32 +270,22 @@ def _rules(options: LintOptions) -> tuple[type[Rule], ...]:
     return tuple(select_rules(options))
 
 
-def _lint_sources(sources: list[tuple[Source, LintOptions]], track: Tracker | None) -> Report:
-    diagnostics: list[Diagnostic] = []
-    names = []
-    states: dict[int, DatasetState] = {}
-    options_of = {id(source): options for source, options in sources}
-    walked = track([s for s, _ in sources]) if track else [s for s, _ in sources]
+def _lint_sources(
+    sources: list[tuple[Source, LintOptions]], track: Tracker | None, jobs: int, cache: Cache | None
+) -> Report:
+    tasks = [
+        runner.Task(index, source, tuple(rule.code for rule in _rules(options)), options.dialect)
+        for index, (source, options) in enumerate(sources)
+    ]
+    progress = track([source for source, _ in sources]) if track else None
     try:
-        for source in walked:
-            options = options_of[id(source)]
-            raw = source.read()
-            state = states.get(id(source.dataset))
-            if state is None:
-                state = states.setdefault(
-                    id(source.dataset), DatasetState(source.dataset.name, source.dataset.media)
-                )
-            found = lint_bytes(
-                raw,
-                file=source.name,
-                subset=source.subset,
-                rules=_rules(options),
-                dialect=options.dialect,
-                dataset=state,
-            )
-            diagnostics.extend(adjust(found, source.name, options))
-            names.append(source.name)
+        results = runner.run(tasks, jobs=jobs, cache=cache, done=progress)
     finally:
-        if isinstance(walked, Generator):
-            walked.close()
-    return Report(tuple(diagnostics), tuple(names))
+        if isinstance(progress, Generator):
+            progress.close()
+    diagnostics = [
+        d
+        for (source, options), found in zip(sources, results, strict=True)
+        for d in adjust(found, source.name, options)
+    ]
+    return Report(tuple(diagnostics), tuple(source.name for source, _ in sources))

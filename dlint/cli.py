@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ import typer
 from dlint import __version__
 from dlint import baseline as baselines
 from dlint.api import FixSettings, OptionsError, RuleLayer, fix, fixable_codes, lint
+from dlint.cache import CACHE_DIR, Cache
 from dlint.config import CommandLine, Resolver
 from dlint.progress import tracker
 from dlint.reporters import REPORTERS
@@ -144,11 +146,25 @@ def check(
         bool, typer.Option("--exit-zero", help="Exit 0 even when error-level diagnostics are found.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print diagnostics and nothing else.")] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Processes to spread files over (default: all cores)."),
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")] = False,
+    cache_dir: Annotated[
+        str, typer.Option("--cache-dir", help="Where results of unchanged files are kept.")
+    ] = CACHE_DIR,
 ) -> int:
     """Check annotation files; exit 1 when an error-level diagnostic is found."""
     resolver = configured(select, extend_select, ignore, dialect, config, isolated)
     chosen = output_format.value if output_format else resolver.project_settings().output_format or "full"
-    report = lint(paths or ["."], resolve=resolver.options_for, track=tracker(sys.stderr, not quiet))
+    report = lint(
+        paths or ["."],
+        resolve=resolver.options_for,
+        track=tracker(sys.stderr, not quiet),
+        jobs=jobs or os.cpu_count() or 1,
+        cache=None if no_cache else Cache(cache_dir),
+    )
     if not report.files and not quiet:
         typer.echo("warning: no annotation files found (looked for annotations/*.json)", err=True)
     if write_baseline is not None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
 
-from dlint import rle
 from dlint.diagnostics import Finding, Severity
 from dlint.rules.mask_scan import MaskCountsRule, MaskScan
+
+if TYPE_CHECKING:  # numpy is imported only when a file holds masks
+    from dlint import rle
 
 
 class InvalidRleCounts(MaskCountsRule):
@@ -34,6 +36,10 @@ class InvalidRleCounts(MaskCountsRule):
     name = "invalid-rle-counts"
 
     def report(self, scan: MaskScan, measures: rle.RleMeasures) -> list[Finding]:
+        import numpy as np
+
+        from dlint import rle
+
         totals, status = measures.totals, measures.status
         findings = []
         for index in np.flatnonzero((status != rle.OK) | (totals != scan.areas())).tolist():
@@ -52,6 +58,8 @@ class InvalidRleCounts(MaskCountsRule):
 
     @staticmethod
     def _broken(scan: MaskScan, index: int) -> Finding:
+        from dlint import rle
+
         try:
             rle.decode_runs(scan.counts[index])
         except ValueError as exc:
@@ -89,6 +97,10 @@ class EmptyMask(MaskCountsRule):
     severity = Severity.WARNING
 
     def report(self, scan: MaskScan, measures: rle.RleMeasures) -> list[Finding]:
+        import numpy as np
+
+        from dlint import rle
+
         areas = scan.areas()
         empty = (measures.status == rle.OK) & (measures.totals == areas) & (measures.foreground == 0)
         return [

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from dlint import rle
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope, is_int
+
+if TYPE_CHECKING:  # numpy is imported only when a file holds masks
+    import numpy as np
+
+    from dlint import rle
 
 _INT64_MAX = 2**63 - 1
 
@@ -49,12 +51,16 @@ class MaskScan:
                 self.sizes.append(size)
 
     def measures(self) -> rle.RleMeasures:
+        from dlint import rle
+
         if self._measures is None:
             self._measures = rle.measure_counts(self.counts)
         return self._measures
 
     def areas(self) -> np.ndarray[Any, np.dtype[np.int64]]:
         """``height * width`` of each mask's ``rle.size``."""
+        import numpy as np
+
         if self._areas is None:
             sizes = self.sizes
             clamped = (min(max(h * w, -_INT64_MAX), _INT64_MAX) for h, w in sizes)  # as rle saturates

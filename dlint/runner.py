@@ -1,0 +1,178 @@
+"""Running the engine over many files: a content-hash cache, and files spread over processes.
+
+The subset files of one dataset are compared with its first one, so a run goes in two phases:
+the first file of every dataset, then all the other files, each phase spread over ``jobs``
+processes. Results come back in the order of the files, whatever the number of processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from dlint.cache import Cache, dump_diagnostic, key, load_diagnostic
+from dlint.diagnostics import Diagnostic
+from dlint.engine import lint_bytes
+from dlint.media import ArchiveMedia, FolderMedia, MediaStore
+from dlint.rules import RULES_BY_CODE
+from dlint.rules.base import DatasetState, Reference
+from dlint.sources import Source, discover
+
+#: Below this much input in a phase, starting processes costs more than it saves.
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file to lint, in a form another process can receive."""
+
+    index: int
+    source: Source
+    rules: tuple[str, ...]
+    dialect: str | None
+
+
+def run(
+    tasks: Sequence[Task], *, jobs: int = 1, cache: Cache | None = None, done: Iterable[Any] | None = None
+) -> list[list[Diagnostic]]:
+    """Each task's diagnostics, in task order; ``done`` is advanced by one per file linted (progress)."""
+    ticks = iter(done) if done is not None else None
+    states: dict[int, DatasetState] = {}
+    results: list[list[Diagnostic]] = [[] for _ in tasks]
+    firsts: list[Task] = []
+    rest: list[Task] = []
+    seen: set[int] = set()
+    for task in tasks:
+        dataset = id(task.source.dataset)
+        (rest if dataset in seen else firsts).append(task)
+        seen.add(dataset)
+    for phase in (firsts, rest):
+        for task, (diagnostics, reference) in zip(phase, _map(phase, states, jobs, cache), strict=True):
+            results[task.index] = diagnostics
+            if ticks is not None:
+                next(ticks, None)
+            state = states.setdefault(id(task.source.dataset), _state(task.source))
+            if state.reference is None and reference is not None:
+                state.reference = reference
+    return results
+
+
+def _map(
+    tasks: list[Task], states: dict[int, DatasetState], jobs: int, cache: Cache | None
+) -> Iterable[tuple[list[Diagnostic], Reference | None]]:
+    references = [states.get(id(t.source.dataset), _state(t.source)).reference for t in tasks]
+    if jobs <= 1 or len(tasks) <= 1 or sum(_size(t.source) for t in tasks) < PARALLEL_MIN_BYTES:
+        shared = [states.setdefault(id(t.source.dataset), _state(t.source)) for t in tasks]
+        return [_lint(t, s, cache) for t, s in zip(tasks, shared, strict=True)]
+    portable = [(t.source.name, t.source.subset, str(t.source.path), t.source.member) for t in tasks]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+        futures = [
+            pool.submit(_remote, where, t.rules, t.dialect, reference, cache.folder if cache else None)
+            for where, t, reference in zip(portable, tasks, references, strict=True)
+        ]
+        return [future.result() for future in futures]
+
+
+def _size(source: Source) -> int:
+    try:
+        return os.stat(source.path).st_size
+    except OSError:
+        return 0
+
+
+def _state(source: Source) -> DatasetState:
+    return DatasetState(source.dataset.name, source.dataset.media)
+
+
+def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Diagnostic], Reference | None]:
+    rules = [RULES_BY_CODE[code] for code in task.rules]
+    raw = task.source.read()
+    had_reference = state.reference is not None
+    entry = _entry(task, raw, state) if cache is not None else None
+    cached = cache.get(entry) if cache is not None and entry is not None else None
+    if cached is not None:
+        diagnostics = [load_diagnostic(d) for d in cached["diagnostics"]]
+        found = cached.get("reference")
+        reference = Reference(found["file"], found["dialect"], found["top"]) if found else None
+        return diagnostics, reference
+    diagnostics = lint_bytes(
+        raw,
+        file=task.source.name,
+        subset=task.source.subset,
+        rules=rules,
+        dialect=task.dialect,
+        dataset=state,
+    )
+    reference = state.reference if not had_reference else None
+    if cache is not None and entry is not None:
+        stored = (
+            {"file": reference.file, "dialect": reference.dialect, "top": reference.top}
+            if reference
+            else None
+        )
+        cache.put(entry, {"diagnostics": [dump_diagnostic(d) for d in diagnostics], "reference": stored})
+    return diagnostics, reference
+
+
+def _entry(task: Task, raw: bytes, state: DatasetState) -> str:
+    reference = state.reference
+    declared = (
+        orjson.dumps([reference.file, reference.dialect, reference.top], option=orjson.OPT_SORT_KEYS)
+        if reference
+        else b""
+    )
+    return key(
+        hashlib.sha256(raw).digest(),
+        task.source.name,
+        task.source.subset,
+        ",".join(task.rules),
+        task.dialect or "",
+        declared,
+        _media_fingerprint(state.media),
+    )
+
+
+def _media_fingerprint(store: MediaStore | None) -> bytes:
+    """What the media checks read: the media files, with their sizes and times (or archive CRCs)."""
+    if store is None:
+        return b""
+    cached = getattr(store, "_fingerprint", None)
+    if isinstance(cached, bytes):
+        return cached
+    digest = hashlib.sha256()
+    if isinstance(store, FolderMedia):
+        for name in sorted(store.files()):
+            stat = os.stat(store.root / name)
+            digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    elif isinstance(store, ArchiveMedia):
+        for info in store.archive.infolist():
+            digest.update(f"{info.filename}\0{info.file_size}\0{info.CRC}\n".encode())
+    fingerprint = digest.digest()
+    object.__setattr__(store, "_fingerprint", fingerprint)
+    return fingerprint
+
+
+_WORKER_SOURCES: dict[str, Source] = {}
+
+
+def _remote(
+    where: tuple[str, str, str, str | None],
+    rules: tuple[str, ...],
+    dialect: str | None,
+    reference: Reference | None,
+    cache_folder: Any,
+) -> tuple[list[Diagnostic], Reference | None]:
+    """In a worker process: find the file again (archives and media cannot cross processes)."""
+    name, _subset, path, _member = where
+    if name not in _WORKER_SOURCES:
+        _WORKER_SOURCES.update((s.name, s) for s in discover([path]))
+    source = _WORKER_SOURCES[name]
+    state = DatasetState(source.dataset.name, source.dataset.media, reference)
+    task = Task(0, source, rules, dialect)
+    return _lint(task, state, Cache(cache_folder) if cache_folder is not None else None)

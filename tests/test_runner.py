@@ -1,0 +1,104 @@
+"""The cache answers unchanged files and notices every change; several processes give the same output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dlint import runner
+from dlint.api import LintOptions, lint
+from dlint.cache import Cache
+from tests.conftest import ROOT
+
+EXPORT = ROOT / "examples" / "datumaro-export"
+DOCS = ROOT / "examples" / "cvat-docs"
+
+
+def _entries(cache: Path) -> list[Path]:
+    return sorted(cache.rglob("*.json"))
+
+
+def test_a_second_run_is_answered_from_the_cache(tmp_path: Path) -> None:
+    dataset = shutil.copytree(DOCS, tmp_path / "docs")
+    cache = Cache(tmp_path / "cache")
+    first = lint([str(dataset)], cache=cache)
+    [entry] = _entries(tmp_path / "cache")
+    assert (tmp_path / "cache" / "CACHEDIR.TAG").exists()
+    stored = json.loads(entry.read_text())
+    stored["diagnostics"][0]["message"] = "from the cache"
+    entry.write_text(json.dumps(stored))
+    second = lint([str(dataset)], cache=cache)
+    assert second.diagnostics[0].message == "from the cache"
+    assert [(d.code, d.pointer, d.line, d.column, d.excerpt) for d in second.diagnostics] == [
+        (d.code, d.pointer, d.line, d.column, d.excerpt) for d in first.diagnostics
+    ]
+
+
+def test_every_input_of_a_result_is_part_of_its_key(tmp_path: Path) -> None:
+    dataset = shutil.copytree(EXPORT, tmp_path / "ds")
+    cache = Cache(tmp_path / "cache")
+    assert lint([str(dataset)], cache=cache).diagnostics == ()
+    val = dataset / "annotations" / "val.json"
+    train = dataset / "annotations" / "train.json"
+    # the reference subset changes: val is compared with it again
+    doc = json.loads(train.read_text())
+    doc["categories"]["label"]["labels"][0]["name"] = "truck"
+    train.write_text(json.dumps(doc, separators=(",", ":")))
+    assert {(d.file.rsplit("/", 1)[-1], d.code) for d in lint([str(dataset)], cache=cache).diagnostics} == {
+        ("train.json", "DL108"),  # the label group names "car"
+        ("val.json", "DL502"),
+    }
+    # the options change
+    assert {
+        d.code for d in lint([str(dataset)], LintOptions(ignore=("DL502",)), cache=cache).diagnostics
+    } == {"DL108"}
+    # a media file disappears
+    shutil.copy(EXPORT / "annotations" / "train.json", train)
+    (dataset / "images" / "val" / "img_101.jpg").unlink()
+    assert {d.code for d in lint([str(dataset)], cache=cache).diagnostics} == {"DL407"}
+    # the file itself changes
+    val.write_text(val.read_text().replace('"img_101"', '"img_1O1"', 1))
+    assert {d.code for d in lint([str(dataset)], cache=cache).diagnostics} == {"DL407"}
+
+
+def test_concurrent_runs_share_a_cache_safely(tmp_path: Path) -> None:
+    dataset = shutil.copytree(DOCS, tmp_path / "docs")
+    command = [sys.executable, "-m", "dlint", "check", str(dataset), "--output-format", "json"]
+    command += ["--cache-dir", str(tmp_path / "cache")]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert len({json.dumps(json.loads(out)) for out in outputs}) == 1
+    assert len(_entries(tmp_path / "cache")) == 1
+
+
+def test_no_cache_writes_nothing(dlint: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(DOCS, tmp_path / "docs")
+    dlint("check", "docs", "--no-cache")
+    assert not (tmp_path / ".dlint_cache").exists()
+    dlint("check", "docs")
+    assert (tmp_path / ".dlint_cache" / "CACHEDIR.TAG").exists()
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_processes_give_the_output_of_one_process_in_the_same_order(
+    tmp_path: Path, monkeypatch: Any, cached: bool
+) -> None:
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    for name in ("a", "b", "c"):
+        shutil.copytree(EXPORT, tmp_path / name)
+        shutil.copytree(DOCS, tmp_path / f"{name}-docs")
+    broken = tmp_path / "b" / "annotations" / "val.json"
+    broken.write_text(broken.read_text().replace('"label_id":1', '"label_id":7'))
+    cache = Cache(tmp_path / "cache") if cached else None
+    one = lint([str(tmp_path)], jobs=1, cache=cache)
+    many = lint([str(tmp_path)], jobs=2, cache=cache)
+    assert many.files == one.files
+    assert [d.as_dict() for d in many.diagnostics] == [d.as_dict() for d in one.diagnostics]
+    assert {d.code for d in many.diagnostics} >= {"DL101", "DL302"}
