@@ -19,6 +19,7 @@ from dlint import baseline as baselines
 from dlint.api import FixSettings, OptionsError, RuleLayer, fix, fixable_codes, lint
 from dlint.cache import CACHE_DIR, Cache
 from dlint.config import CommandLine, Resolver
+from dlint.engine import retain_documents
 from dlint.progress import tracker
 from dlint.reporters import REPORTERS
 from dlint.reporters import fixes as fix_output
@@ -342,5 +343,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: the process ends without tearing down what it parsed."""
+    retain_documents()
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # a closed pipe (`dlint check | head`): nothing more can be said
+            code = code or 1
+    os._exit(code)

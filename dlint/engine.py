@@ -18,6 +18,17 @@ from dlint.validation import SchemaFailure, schema_failures
 
 Check = Callable[[Any, Context], Iterable[Finding]]
 
+#: Parsed documents kept alive instead of freed, for a process about to exit (see ``retain_documents``).
+_RETAINED: list[Document] | None = None
+
+
+def retain_documents() -> None:
+    """Keep parsed documents instead of freeing them: freeing millions of objects one by one costs
+    a tenth of a lint, for nothing when the process exits right after (the command line does)."""
+    global _RETAINED
+    _RETAINED = []
+
+
 #: Top-level keys every subset file of a dataset must declare alike (kept from the first file).
 SHARED_KEYS = ("categories", "infos", "media_type")
 
@@ -82,6 +93,8 @@ def lint_bytes(
             diagnostics = lint_document(
                 document, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset
             )
+            if _RETAINED is not None:
+                _RETAINED.append(document)  # freed by the process's exit, not one object at a time
             del document  # freed while the collector is still paused: no full collection over it
             return diagnostics
     return parse_failure(document, raw, file=file, subset=subset, rules=rules)
