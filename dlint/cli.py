@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from dlint import __version__
+from dlint import __version__, limits
 from dlint import baseline as baselines
 from dlint.api import FixSettings, OptionsError, RuleLayer, fix, fixable_codes, lint
 from dlint.cache import CACHE_DIR, Cache
@@ -114,6 +114,7 @@ def configured(
     layer = RuleLayer(_split(select) or None, _split(extend_select), _split(ignore))
     resolver = Resolver(CommandLine(layer, dialect, tuple(config or ()), isolated))
     resolver.project_options()  # an unknown selector or a bad configuration fails before any work
+    limits.activate(resolver.project_settings().limits)
     return resolver
 
 
@@ -316,6 +317,31 @@ def schema(
     if dialect not in DIALECTS:
         raise OptionsError(f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
     sys.stdout.write(schema_text(dialect))
+    return 0
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8765,
+    workers: Annotated[int, typer.Option(help="Server processes sharing the port.")] = 1,
+    jobs: Annotated[int, typer.Option(help="Check and fix jobs run at once in each process.")] = 2,
+    max_body_size: Annotated[
+        str, typer.Option(help="The largest request body accepted: 256MiB, 1GiB, 500MB, bytes.")
+    ] = "256MiB",
+) -> int:
+    """Serve check and fix over HTTP, as a gate for uploaded datasets (needs the serve extra)."""
+    try:
+        from dlint.server.run import serve as run_server
+        from dlint.server.settings import ServerSettings, SettingsError, parse_size
+    except ImportError as exc:
+        missing = exc.name or "a package"
+        raise OptionsError(f"dlint serve needs {missing}: pip install 'dlint[serve]'") from exc
+    try:
+        settings = ServerSettings(host, port, workers, jobs, parse_size(max_body_size))
+    except SettingsError as exc:
+        raise OptionsError(str(exc)) from exc
+    run_server(settings)
     return 0
 
 

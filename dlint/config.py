@@ -30,6 +30,7 @@ from typing import Any
 import jsonschema_rs
 
 from dlint.api import LintOptions, OptionsError, RuleLayer, check_options, is_selector
+from dlint.limits import LimitError, Limits
 from dlint.schemas import schema_root
 
 CONFIG_NAMES = (".dlint.toml", "dlint.toml", "pyproject.toml")
@@ -60,6 +61,8 @@ class Settings:
     unsafe_fixes: bool = False
     fixable: tuple[str, ...] = ("ALL",)
     unfixable: tuple[str, ...] = ()
+    #: The ``[limits]`` table (they concern the whole run: the working directory's count).
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,10 @@ class Resolver:
             for override in self.overrides:
                 table = _merge(table, override)
             root = os.path.dirname(path) if path else self.cwd
-            self._settings[path] = settings_from_table(table, path, root)
+            try:
+                self._settings[path] = settings_from_table(table, path, root)
+            except LimitError as exc:
+                raise ConfigError(f"{_origin(path) if path else '--config'}: limits: {exc}") from exc
         return self._settings[path]
 
 
@@ -183,6 +189,7 @@ def settings_from_table(table: Mapping[str, Any], path: str | None, root: str) -
         unsafe_fixes=bool(table.get("unsafe-fixes", False)),
         fixable=strings("fixable", ("ALL",)),
         unfixable=strings("unfixable"),
+        limits=Limits.from_table(table.get("limits", {})),
     )
 
 
@@ -248,7 +255,7 @@ def _describe(error: Any) -> str:
     prefix = f"{where}: " if where else ""
     kind = error.kind
     if kind.name == "additionalProperties":
-        known = list(config_schema()["properties"])
+        known = list(_properties_at(list(error.instance_path)))
         unknown = str(kind.unexpected[0])
         close = difflib.get_close_matches(unknown, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(known)}"
@@ -269,6 +276,15 @@ def _describe(error: Any) -> str:
             f"{prefix}{error.instance!r} is not a rule selector (ALL, a code, a code prefix or a rule name)"
         )
     return f"{prefix}{error.message}".replace("\n", " ")
+
+
+def _properties_at(path: list[Any]) -> dict[str, Any]:
+    """The properties the schema allows in the table at ``path`` (the top level when unknown)."""
+    node = config_schema()
+    for part in path:
+        node = node.get("properties", {}).get(part, {})
+    properties = node.get("properties")
+    return properties if isinstance(properties, dict) else config_schema()["properties"]
 
 
 def _article(kind: str) -> str:

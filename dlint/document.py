@@ -8,23 +8,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
+from dlint import limits as run_limits
 from dlint.diagnostics import Location, is_index
+from dlint.limits import Limits
 from dlint.locate import Locator, PointerNotFound
+from dlint.parsecheck import ParseFailure, ParseNote, Refused, inspect, load, too_large
 
 #: Characters of source shown on each side of the column when a line is long (compact files are one line).
 SNIPPET_RADIUS = 60
-
-
-@dataclass(frozen=True)
-class ParseFailure:
-    """The file is not valid JSON: the parser's message and where it stopped (1-based)."""
-
-    message: str
-    line: int
-    column: int
-    offset: int
 
 
 @dataclass
@@ -34,6 +25,10 @@ class Document:
     raw: bytes
     data: Any
     _locator: Locator | None = field(default=None, repr=False)
+    #: What the parser accepted silently (integers beyond 64 bits, repeated keys), in text order.
+    notes: tuple[ParseNote, ...] = ()
+    #: Whether the text was searched for repeated keys (see :attr:`Limits.duplicate_key_scan`).
+    keys_checked: bool = False
 
     def offsets(self, pointers: Iterable[str]) -> dict[str, int]:
         """Byte offsets for pointers; a pointer that does not resolve maps to the closest ancestor."""
@@ -107,15 +102,31 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def parse(raw: bytes) -> Document | ParseFailure:
-    """Parse once. A failure is returned as a value, with the parser's own line and column.
+def parse(raw: bytes, limits: Limits | None = None) -> Document | ParseFailure:
+    """Parse once. A failure is returned as a value, with the precise reason and position; what the
+    parser accepted silently is noted on the document (see :mod:`dlint.parsecheck`).
 
     Call it with the collector paused (:func:`collector_paused`) when the file may be large.
     """
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        message = exc.msg[0].lower() + exc.msg[1:] if exc.msg else "invalid JSON"
-        offset = len(exc.doc[: exc.pos].encode("utf-8", "replace")) if exc.doc else 0
-        return ParseFailure(message, exc.lineno, exc.colno, offset)
-    return Document(raw, data)
+    if isinstance(raw, Refused):
+        return raw.failure
+    limits = limits or run_limits.current()
+    if len(raw) > limits.max_file_size:
+        return Refused(too_large(len(raw), limits.max_file_size)).failure
+    data = load(raw, limits.max_depth)
+    if isinstance(data, ParseFailure):
+        return data
+    notes, keys_checked = inspect(raw, data, limits)
+    return Document(raw, data, notes=notes, keys_checked=keys_checked)
+
+
+__all__ = [
+    "Document",
+    "ParseFailure",
+    "ParseNote",
+    "Refused",
+    "collector_paused",
+    "parse",
+    "pointer_order",
+    "source_snippet",
+]

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dlint.diagnostics import Diagnostic, Finding, Fix, Location, is_index, split_pointer
-from dlint.document import Document, ParseFailure, collector_paused, parse, source_snippet
+from dlint.document import Document, ParseFailure, collector_paused, parse
 from dlint.media import locate
+from dlint.parsediag import failure_diagnostics, merged, note_diagnostics
 from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, declared_size
-from dlint.rules.structure import InvalidJson, SchemaViolation
+from dlint.rules.structure import SchemaViolation
 from dlint.schemas import detect_dialect
 from dlint.validation import SchemaFailure, schema_failures
 
@@ -22,11 +23,12 @@ Check = Callable[[Any, Context], Iterable[Finding]]
 _RETAINED: list[Document] | None = None
 
 
-def retain_documents() -> None:
+def retain_documents(keep: bool = True) -> None:
     """Keep parsed documents instead of freeing them: freeing millions of objects one by one costs
-    a tenth of a lint, for nothing when the process exits right after (the command line does)."""
+    a tenth of a lint, for nothing when the process exits right after (the command line does).
+    A long-running process (the HTTP service) turns it off again: ``retain_documents(False)``."""
     global _RETAINED
-    _RETAINED = []
+    _RETAINED = [] if keep else None
 
 
 #: Top-level keys every subset file of a dataset must declare alike (kept from the first file).
@@ -93,6 +95,9 @@ def lint_bytes(
             diagnostics = lint_document(
                 document, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset
             )
+            if document.notes:  # what the parse accepted silently: repeated keys, huge integers
+                notes = note_diagnostics(document, file=file, subset=subset, rules=rules)
+                diagnostics = merged(diagnostics, notes)
             if _RETAINED is not None:
                 _RETAINED.append(document)  # freed by the process's exit, not one object at a time
             del document  # freed while the collector is still paused: no full collection over it
@@ -122,12 +127,8 @@ def lint_document(
 def parse_failure(
     failure: ParseFailure, raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]]
 ) -> list[Diagnostic]:
-    """The diagnostic for a file that does not parse (none when invalid-json is not selected)."""
-    if InvalidJson not in rules:
-        return []
-    location = Location(failure.line, failure.column)
-    diagnostic = _diagnostic(InvalidJson, f"invalid JSON: {failure.message}", file, subset, "", location)
-    return [diagnostic.with_excerpt(source_snippet(raw, failure.offset))]
+    """The diagnostic for a file that does not parse or was refused (none when its rule is off)."""
+    return failure_diagnostics(failure, raw, file=file, subset=subset, rules=rules)
 
 
 def _walk(data: Any, rules: Sequence[type[Rule]], file: FileContext) -> list[_Raw]:

@@ -11,27 +11,25 @@ undo each other) or the round limit is reached, the original is kept and the fai
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from dlint.diagnostics import Applicability, Diagnostic, Edit, Fix, split_pointer
-from dlint.document import Document, collector_paused, parse, pointer_order
-from dlint.engine import lint_document, parse_failure
+from dlint.document import Document, ParseFailure, collector_paused, parse, pointer_order
+from dlint.engine import lint_document
+from dlint.parsecheck import DUPLICATE_KEY, HUGE_INTEGER, INVALID_JSON, ParseNote, duplicate_notes
+from dlint.parsediag import failure_diagnostics, merged, note_diagnostics
 from dlint.rules.base import DatasetState, Rule
 from dlint.writer import canonical, dumps
 
 MAX_ROUNDS = 8
-#: An integer literal too long for 64 bits: the parser would turn it into a float and lose digits.
-_HUGE_INTEGER = re.compile(rb"(?<![\w.+-])-?\d{20,}(?![\w.])")
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-
-
-def has_huge_integer(raw: bytes) -> bool:
-    """Whether the text holds an integer literal of 20 digits or more (a fast scan first: digit runs
-    are found with a byte translation and a substring search, the exact pattern only if one is)."""
-    return b"0" * 20 in raw.translate(_DIGITS_TO_ZERO) and _HUGE_INTEGER.search(raw) is not None
+#: Why a file is left as it is, by the parse-level rule that says so.
+_REFUSALS = {
+    INVALID_JSON: "the file does not parse",
+    HUGE_INTEGER: "it holds an integer beyond 64 bits, which cannot be rewritten exactly",
+    DUPLICATE_KEY: "an object has a key twice; rewriting the file would keep only one of the values",
+}
 
 
 @dataclass(frozen=True)
@@ -80,13 +78,41 @@ def fix_bytes(
     with collector_paused():
         document = parse(raw)
         if not isinstance(document, Document):
-            remaining = parse_failure(document, raw, file=file, subset=subset, rules=rules)
-            return FixResult(file, raw, remaining=remaining, refused="the file does not parse")
+            return _unparsed(document, raw, file, subset, rules)
         lint = Linter(file, subset, rules, dialect, dataset)
-        if has_huge_integer(raw):
-            refusal = "it holds an integer beyond 64 bits, which cannot be rewritten exactly"
-            return FixResult(file, raw, remaining=lint(document, final=True), refused=refusal)
-        return _loop(document, lint, unsafe, style, fixable)
+        refused = _blocking(document.notes)
+        if not isinstance(document.data, dict):
+            refused = "the top level is not an object: this is not a dataset file"
+        if refused is not None:
+            remaining = lint(document, final=True)
+        else:
+            result = _loop(document, lint, unsafe, style, fixable)
+            if not result.changed or document.keys_checked:
+                return result
+            late = duplicate_notes(raw)  # about to be rewritten: look for repeated keys now
+            if not late:
+                return result
+            document = parse_ok(raw)  # the loop changed the parsed data: report on the original
+            document.notes = (*document.notes, *late)
+            refused = _REFUSALS[DUPLICATE_KEY]
+            remaining = lint.again(document)
+        notes = note_diagnostics(document, file=file, subset=subset, rules=rules)
+        return FixResult(file, raw, remaining=merged(remaining, notes), refused=refused)
+
+
+def _unparsed(
+    failure: ParseFailure, raw: bytes, file: str, subset: str, rules: Sequence[type[Rule]]
+) -> FixResult:
+    """A file that does not parse, or was not read, is reported and left as it is."""
+    remaining = failure_diagnostics(failure, raw, file=file, subset=subset, rules=rules)
+    reason = _REFUSALS.get(failure.code) or f"refused: {failure.message}"
+    return FixResult(file, raw, remaining=remaining, refused=reason)
+
+
+def _blocking(notes: Sequence[ParseNote]) -> str | None:
+    """Why a file must not be rewritten, given what its parse accepted silently (None: it may be)."""
+    codes = {note.code for note in notes}
+    return next((_REFUSALS[code] for code in (HUGE_INTEGER, DUPLICATE_KEY) if code in codes), None)
 
 
 @dataclass
@@ -134,7 +160,10 @@ def _loop(
             if d.fix is not None and d.fix.applicability in wanted and (fixable is None or d.code in fixable)
         ]
         applied = {id(fix) for fix in apply_fixes(document.data, [fix for _, fix in fixes])}
-        text = dumps(canonical(document.data), style)
+        try:
+            text = dumps(canonical(document.data), style)
+        except TypeError as exc:  # a fix made a value the writer cannot write (an integer beyond 64 bits)
+            return _give_up(result, lint, f"a fix gives a value that cannot be written ({exc})")
         if not applied:
             result.fixed = text
             result.remaining = diagnostics if text == result.original else lint.again(parse_ok(text))

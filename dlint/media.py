@@ -5,12 +5,29 @@ folder or in an archive, for checks that need file existence and image sizes (re
 from __future__ import annotations
 
 import os
+import stat
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
 
 import imagesize
+
+#: What reading an image header from a hostile file or archive member may raise.
+_UNREADABLE = (
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    struct.error,
+    zlib.error,
+    zipfile.BadZipFile,
+)
 
 #: Top-level folders of a dataset that hold media.
 MEDIA_DIRS = ("images", "point_clouds", "related_images", "videos")
@@ -54,7 +71,7 @@ def _read_size(store: MediaStore, path: str) -> tuple[int, int] | None:
     try:
         with store.open(path) as stream:
             width, height = imagesize.get(stream)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+    except _UNREADABLE:
         return None
     return (height, width) if width > 0 and height > 0 else None
 
@@ -79,7 +96,13 @@ class FolderMedia:
         return self._files
 
     def open(self, path: str) -> IO[bytes]:
-        return (self.root / path).open("rb")
+        """A regular file only: a pipe or a device planted among the images must not block a run."""
+        descriptor = os.open(self.root / path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        stream = os.fdopen(descriptor, "rb")
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            stream.close()
+            raise OSError(f"{path} is not a regular file")
+        return stream
 
     def carries(self, folder: str) -> bool:
         if self._folders is None:
@@ -115,7 +138,11 @@ class ArchiveMedia:
         return self._files
 
     def open(self, path: str) -> IO[bytes]:
-        return self.archive.open(self.prefix + path)
+        """Members zipfile reads in bounded pieces only (stored or deflated, not encrypted)."""
+        info = self.archive.getinfo(self.prefix + path)
+        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise OSError(f"{path} is encrypted or compressed with method {info.compress_type}")
+        return self.archive.open(info)
 
     def carries(self, folder: str) -> bool:
         if self._folders is None:

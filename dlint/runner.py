@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
+from dlint import limits
 from dlint.cache import Cache, dump_diagnostic, key, load_diagnostic
 from dlint.diagnostics import Diagnostic
 from dlint.engine import lint_bytes
@@ -70,10 +70,20 @@ def _map(
     if jobs <= 1 or len(tasks) <= 1 or sum(_size(t.source) for t in tasks) < PARALLEL_MIN_BYTES:
         shared = [states.setdefault(id(t.source.dataset), _state(t.source)) for t in tasks]
         return [_lint(t, s, cache) for t, s in zip(tasks, shared, strict=True)]
+    from concurrent.futures import ProcessPoolExecutor  # only runs that need it pay for the import
+
     portable = [(t.source.name, t.source.subset, str(t.source.path), t.source.member) for t in tasks]
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
         futures = [
-            pool.submit(_remote, where, t.rules, t.dialect, reference, cache.folder if cache else None)
+            pool.submit(
+                _remote,
+                where,
+                t.rules,
+                t.dialect,
+                reference,
+                cache.folder if cache else None,
+                limits.current(),
+            )
             for where, t, reference in zip(portable, tasks, references, strict=True)
         ]
         return [future.result() for future in futures]
@@ -128,6 +138,7 @@ def _entry(task: Task, raw: bytes, state: DatasetState) -> str:
         else b""
     )
     return key(
+        repr(limits.current()),
         hashlib.sha256(raw).digest(),
         task.source.name,
         task.source.subset,
@@ -167,8 +178,11 @@ def _remote(
     dialect: str | None,
     reference: Reference | None,
     cache_folder: Any,
+    active: limits.Limits,
 ) -> tuple[list[Diagnostic], Reference | None]:
-    """In a worker process: find the file again (archives and media cannot cross processes)."""
+    """In a worker process: find the file again (archives and media cannot cross processes), under
+    the limits of the run (a worker may be a fresh process, not a fork)."""
+    limits.activate(active)
     name, _subset, path, _member = where
     if name not in _WORKER_SOURCES:
         _WORKER_SOURCES.update((s.name, s) for s in discover([path]))

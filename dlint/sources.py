@@ -4,6 +4,12 @@ Every annotation file belongs to a :class:`Dataset` (the folder or archive folde
 ``annotations/``), which carries the media checks need and lets the subset files of one dataset be
 compared with each other. Archives are read in place, never extracted to disk; their members are named
 ``archive.zip/annotations/default.json``.
+
+Reading is bounded (see :mod:`dlint.limits`): a file larger than the limit is not read, an annotation
+file that is a symbolic link out of its dataset or not a regular file (a pipe, a device) is not
+opened, and archives are checked before anything in them is read (see :mod:`dlint.archives`). What
+is not read reads as a :class:`~dlint.parsecheck.Refused` value: the reason, reported as a
+diagnostic of its own, and every other file is still checked.
 """
 
 from __future__ import annotations
@@ -11,18 +17,24 @@ from __future__ import annotations
 import functools
 import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dlint import archives
+from dlint import limits as run_limits
+from dlint.limits import Limits
 from dlint.media import ArchiveMedia, FolderMedia, MediaStore
+from dlint.parsecheck import Refused, too_large
 
 #: Folders never searched when walking a directory.
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".dlint_cache"}
 )
 _MEMBER = re.compile(r"(?:(.*)/)?annotations/([^/]+)\.json")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class SourceError(Exception):
@@ -83,6 +95,7 @@ def _add(path: Path, found: dict[str, Source], datasets: dict[Path, Dataset]) ->
     key = str(path.resolve())
     if key in found:
         return
+    root = None
     if path.parent.name == "annotations":  # a subset file: its dataset is the folder above
         root = path.parent.parent
         dataset = datasets.get(root.resolve()) or datasets.setdefault(
@@ -90,7 +103,39 @@ def _add(path: Path, found: dict[str, Source], datasets: dict[Path, Dataset]) ->
         )
     else:  # a lone annotation file is a dataset of its own, without media
         dataset = Dataset(_display(path))
-    found[key] = Source(_display(path), path.stem, dataset, path.read_bytes, path)
+    reader = functools.partial(read_file, path, run_limits.current().max_file_size, root)
+    found[key] = Source(_display(path), path.stem, dataset, reader, path)
+
+
+def read_file(path: Path, limit: int, dataset: Path | None = None) -> bytes:
+    """A file's bytes, or a :class:`Refused` value when it is larger than ``limit``, not a regular
+    file, or (in a ``dataset`` folder) reached through a symbolic link that leads out of the dataset
+    and of the working directory (a link planted to read, or by ``fix`` write, another file; links
+    within a repository, such as a data cache's, are followed). Raises OSError."""
+    if dataset is not None and not (_inside(path, dataset) or _inside(path, Path.cwd())):
+        return Refused("it is a symbolic link leading out of its dataset; it was not read")
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe must not block
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            return Refused("it is not a regular file (a pipe, a device...); it was not read")
+        if info.st_size > limit:
+            return Refused(too_large(info.st_size, limit))
+        data = stream.read(info.st_size + 1)
+        if len(data) > info.st_size:  # it grows while it is read
+            rest = stream.read(limit + 1 - len(data))
+            data += rest
+            if len(data) > limit:
+                return Refused(too_large(len(data), limit, "the file (still growing)"))
+    return data
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -104,12 +149,19 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 def _archive_sources(path: Path) -> list[Source]:
-    """The annotation files of every dataset inside an archive (an archive may hold a top folder)."""
+    """The annotation files of every dataset inside an archive (an archive may hold a top folder);
+    a refused archive is one source, named after the archive, that reads as the refusal."""
+    limits = run_limits.current()
     try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+        opened = archives.open_archive(path, limits)
+    except archives.ArchiveError as exc:
         raise SourceError(f"cannot open archive {path}: {exc}") from exc
     display = _display(path)
+    if opened.zip is None or opened.refusal is not None:
+        refusal = Refused(f"archive refused: {opened.refusal}; nothing in it was read")
+        reader = functools.partial(_constant, refusal)
+        return [Source(display, path.stem, Dataset(display), reader, path)]
+    archive = opened.zip
     datasets: dict[str, Dataset] = {}
     sources = []
     for info in archive.infolist():
@@ -120,16 +172,32 @@ def _archive_sources(path: Path) -> list[Source]:
         dataset = datasets.setdefault(
             prefix, Dataset(f"{display}/{prefix}".rstrip("/"), ArchiveMedia(archive, prefix))
         )
-        reader = functools.partial(archive.read, info.filename)
+        reader = functools.partial(_read_member, path, info, limits)
         sources.append(
             Source(f"{display}/{info.filename}", match.group(2), dataset, reader, path, info.filename)
         )
     return sorted(sources, key=lambda source: source.name)
 
 
-def _display(path: Path) -> str:
-    """The path relative to the working directory when it lies below it, as given otherwise."""
+def _read_member(path: Path, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+    refusal = archives.member_refusal(info, limits)
+    if refusal is not None:
+        return Refused(f"archive member refused: {refusal}; it was not read")
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return archives.read_member(path, info, limits.max_file_size)
+    except archives.MemberError as exc:
+        return Refused(f"archive member refused: {exc}")
+
+
+def _constant(value: bytes) -> bytes:
+    return value
+
+
+def _display(path: Path) -> str:
+    """The path relative to the working directory when it lies below it, as given otherwise; control
+    characters escaped (``\\x0a``), so that a file name cannot forge lines of the report."""
+    try:
+        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", shown)

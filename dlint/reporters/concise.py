@@ -11,7 +11,8 @@ def headline(diagnostic: Diagnostic) -> str:
     """The first line of a diagnostic in the text formats."""
     where = f"{diagnostic.file}:{diagnostic.line or 1}:{diagnostic.column or 1}"
     marker = "[*] " if is_safe_fix(diagnostic) else ""
-    return f"{where}: {diagnostic.code} {marker}{level(diagnostic)}{diagnostic.message}"
+    message = diagnostic.message.replace("\r", "\\r").replace("\n", "\\n")  # one line per diagnostic
+    return f"{where}: {diagnostic.code} {marker}{level(diagnostic)}{message}"
 
 
 def is_safe_fix(diagnostic: Diagnostic) -> bool:

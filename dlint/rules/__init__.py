@@ -33,7 +33,13 @@ from dlint.rules.media_keys import InvalidImageSize, UnsafeMediaPath
 from dlint.rules.normal_form import ClosedPolygon, MissingDefaultFields
 from dlint.rules.points_templates import InvalidPositions, JointOutOfRange
 from dlint.rules.shapes import NonPositiveBoxSize, ZeroAreaPolygon
-from dlint.rules.structure import InvalidJson, SchemaViolation
+from dlint.rules.structure import (
+    DuplicateKey,
+    HugeInteger,
+    InvalidJson,
+    RefusedInput,
+    SchemaViolation,
+)
 from dlint.rules.subsets import InvalidSubsetName, MixedDialects, NotADatasetFile, SubsetMismatch
 from dlint.rules.version import UnknownFormatVersion
 
@@ -41,6 +47,9 @@ FILE_RULES: tuple[type[Rule], ...] = (
     InvalidJson,
     SchemaViolation,
     UnknownFormatVersion,
+    DuplicateKey,
+    HugeInteger,
+    RefusedInput,
 )
 CATEGORY_RULES: tuple[type[Rule], ...] = (
     LabelIdOutOfRange,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dlint.diagnostics import Applicability, Edit, Fix
+from dlint.jsonscan import INT_MAX, INT_MIN
 from dlint.rules.base import FixAvailability, Rule, Scope
 from dlint.validation import SchemaFailure, describe
 
@@ -56,8 +57,10 @@ class NonIntegerField(Rule):
                 number = int(value)
             except ValueError:
                 return None
+            if not INT_MIN <= number <= INT_MAX:
+                return None  # beyond 64 bits: it could not be written back
             return Fix(f"write {field} as the integer {number}", safe, (Edit("replace", pointer, number),))
-        if isinstance(value, float) and not isinstance(value, bool):
+        if isinstance(value, float) and not isinstance(value, bool) and INT_MIN <= value <= INT_MAX:
             exact = safe if value.is_integer() else Applicability.UNSAFE
             return Fix(
                 f"write {field} as the integer {int(value)}", exact, (Edit("replace", pointer, int(value)),)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix
+from dlint.jsonscan import INT_MAX, INT_MIN
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.colormap import colormap_entries
 from dlint.rules.points_templates import templates
@@ -91,9 +92,11 @@ class LabelIdType(Rule):
         return f"label_id must be an integer or null, got {describe(value)}; Datumaro fails the import on it"
 
 
-def _to_int(base: str, value: float | int, applicability: Applicability | None = None) -> Fix:
-    """Replace a label id by the integer Datumaro reads it as."""
+def _to_int(base: str, value: float | int, applicability: Applicability | None = None) -> Fix | None:
+    """Replace a label id by the integer Datumaro reads it as (none beyond 64 bits: not writable)."""
     number = int(value)
+    if not INT_MIN <= number <= INT_MAX:
+        return None
     if applicability is None:
         exact = isinstance(value, float) and value.is_integer()
         applicability = Applicability.SAFE if exact else Applicability.UNSAFE

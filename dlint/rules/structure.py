@@ -1,7 +1,9 @@
-"""File-level rules: the file parses, and matches its dialect's JSON Schema (checked by the engine)."""
+"""File-level rules: the file is read and parses (checked by the parser, see :mod:`dlint.parsecheck`),
+and matches its dialect's JSON Schema (checked by the engine)."""
 
 from __future__ import annotations
 
+from dlint.diagnostics import Severity
 from dlint.rules.base import Rule, Scope
 
 
@@ -9,11 +11,19 @@ class InvalidJson(Rule):
     """The file is not valid JSON.
 
     ## What it does
-    Reports a file that the JSON parser rejects, at the line and column where parsing stopped.
+    Reports a file that the JSON parser rejects, at the line and column where parsing stopped, and
+    names the problem: an empty file (or only white space), a file that ends before its value is
+    complete (a truncated download or copy), text that is not JSON at all, `NaN` or `Infinity`
+    (which Python's `json` module writes but JSON does not have), content after the value (two
+    documents in one file), a trailing comma, a control character in a string; and text that is not
+    UTF-8: a byte order mark, UTF-16 or UTF-32 (recognised by its null bytes), or bytes that are not
+    valid UTF-8 (at the first of them).
 
     ## Why is this bad?
     Nothing can read the file: Datumaro's importer (and any platform using it) fails on the whole
-    dataset, usually with a message that does not name the position.
+    dataset, usually with a message that does not name the position. A file with `NaN` is worse:
+    Datumaro reads it, most other JSON readers refuse it. JSON exchanged between tools must be UTF-8
+    without a byte order mark (RFC 8259); some editors save UTF-16 or add the mark without telling.
 
     ## Example
     ```json
@@ -50,3 +60,99 @@ class SchemaViolation(Rule):
     code = "DL002"
     name = "schema-violation"
     scope = Scope.SCHEMA
+
+
+class DuplicateKey(Rule):
+    """An object has the same key twice.
+
+    ## What it does
+    Reports every repeated key of an object, at the repeated occurrence, with the line and column of
+    the first one. Keys are compared as decoded text, so `"id"` and `"\\u0069d"` are the same key.
+    `dlint check` looks for repeated keys in files up to `limits.duplicate-key-scan` (16 MiB by
+    default: the search costs about as much as the parse); `dlint fix` always looks before it
+    rewrites a file.
+
+    ## Why is this bad?
+    JSON does not say which value counts. Datumaro, dlint and most parsers keep the last one, some
+    keep the first, some refuse the file: the same file means different things to different tools,
+    and a check passed by one value does not vouch for the other. Rewriting the file (as any fix
+    does) silently drops all but one value.
+
+    ## Example
+    ```json
+    {"id": 1, "type": "bbox", "label_id": 0, "label_id": 7, "bbox": [0, 0, 4, 4]}
+    ```
+    Keep one `label_id`. `dlint fix` leaves a file with repeated keys as it is.
+    """
+
+    code = "DL004"
+    name = "duplicate-key"
+    scope = Scope.PARSE
+
+
+class HugeInteger(Rule):
+    """An integer is beyond the 64-bit range.
+
+    ## What it does
+    Reports an integer literal below -9223372036854775808 or above 18446744073709551615, the range
+    every fast JSON parser (dlint's included) reads exactly.
+
+    ## Why is this bad?
+    dlint, JavaScript and many other readers turn such a number into a float and lose its last
+    digits: an id or a frame number silently changes. Python's `json` module (and so Datumaro) reads
+    it exactly, which makes the file mean different things to different tools.
+
+    ## Example
+    ```json
+    {"id": 1, "type": "label", "label_id": 0, "attributes": {"track": 123456789012345678901234}}
+    ```
+    Store such identifiers as strings. `dlint fix` leaves a file with such integers as it is, since
+    it could not write the number back exactly.
+    """
+
+    code = "DL005"
+    name = "huge-integer"
+    severity = Severity.WARNING
+    scope = Scope.PARSE
+
+
+class RefusedInput(Rule):
+    """The file or archive is refused: it exceeds a limit, or reading it is unsafe.
+
+    ## What it does
+    Reports an input that dlint does not read, and why, in one line:
+
+    - a file larger than `limits.max-file-size` (2 GiB by default), on disk or inside an archive;
+    - nesting of arrays and objects deeper than `limits.max-depth` (128 by default);
+    - an archive with more members than `limits.max-archive-members` (checked before its directory
+      is read), a member that inflates more than `limits.max-expansion-ratio` times its compressed
+      size, or overlapping members (zip bombs);
+    - an archive member whose name escapes the archive (`..`, an absolute path, a drive letter) or
+      holds a control character, a symbolic link, two members of the same name: the archive is
+      refused as a whole;
+    - an encrypted or corrupt member (bad checksum, truncated, inflating beyond its declared size,
+      an unsupported compression method);
+    - an annotation file reached through a symbolic link that leads out of its dataset and of the
+      working directory, or that is not a regular file (a pipe, a device).
+
+    Nothing is ever extracted to disk, and memory stays bounded by the limits.
+
+    ## Why is this bad?
+    Such inputs exhaust memory or time, or make tools write outside the folder they unpack to.
+    Datumaro's importer extracts archives before reading them.
+
+    ## Example
+    An archive `upload.zip` holding `../../.bashrc` next to `annotations/default.json` is refused:
+    unpacking it would write outside the dataset. Raise a limit in the configuration when a real
+    dataset exceeds it (see the README).
+    """
+
+    code = "DL006"
+    name = "refused-input"
+    scope = Scope.PARSE
+
+
+#: The rules reported by the parser and the readers, by code.
+PARSE_RULES: dict[str, type[Rule]] = {
+    rule.code: rule for rule in (InvalidJson, DuplicateKey, HugeInteger, RefusedInput)
+}

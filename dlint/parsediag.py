@@ -1,0 +1,64 @@
+"""Diagnostics for what the parser and the readers found before any rule ran: a file that does not
+parse or was refused (one diagnostic), and what a parse accepted silently (see :class:`ParseNote`).
+
+They point at the document (pointer ``""``) and carry the exact line and column of the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from dlint.diagnostics import Diagnostic
+from dlint.document import Document, ParseFailure, ParseNote, source_snippet
+from dlint.parsecheck import INVALID_JSON, location
+from dlint.rules.base import Rule
+from dlint.rules.structure import PARSE_RULES
+
+
+def failure_diagnostics(
+    failure: ParseFailure, raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]]
+) -> list[Diagnostic]:
+    """The diagnostic for a file that does not parse or was refused (none when its rule is off)."""
+    rule = PARSE_RULES[failure.code]
+    if rule not in rules:
+        return []
+    message = f"invalid JSON: {failure.message}" if failure.code == INVALID_JSON else failure.message
+    diagnostic = _diagnostic(rule, message, file, subset, failure.line, failure.column)
+    return [diagnostic.with_excerpt(source_snippet(raw, failure.offset)) if failure.excerpt else diagnostic]
+
+
+def note_diagnostics(
+    document: Document, *, file: str, subset: str, rules: Sequence[type[Rule]]
+) -> list[Diagnostic]:
+    """The diagnostics for what the parse of a document accepted silently (selected rules only)."""
+    return list(_notes(document.notes, document.raw, file, subset, rules))
+
+
+def _notes(
+    notes: Iterable[ParseNote], raw: bytes, file: str, subset: str, rules: Sequence[type[Rule]]
+) -> Iterable[Diagnostic]:
+    for note in notes:
+        rule = PARSE_RULES[note.code]
+        if rule in rules:
+            line, column = location(raw, note.offset)
+            diagnostic = _diagnostic(rule, note.message, file, subset, line, column)
+            yield diagnostic.with_excerpt(source_snippet(raw, note.offset))
+
+
+def merged(first: list[Diagnostic], second: list[Diagnostic]) -> list[Diagnostic]:
+    """Two lists of diagnostics of one file as one, in position order."""
+    return sorted([*first, *second], key=Diagnostic.sort_key) if second else first
+
+
+def _diagnostic(rule: type[Rule], message: str, file: str, subset: str, line: int, column: int) -> Diagnostic:
+    return Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        file=file,
+        pointer="",
+        line=line,
+        column=column,
+        subset=subset,
+    )

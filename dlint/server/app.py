@@ -1,0 +1,45 @@
+"""The ASGI application: routes, problem handling, and the per-process job limit."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import anyio
+from fastapi import FastAPI
+
+from dlint import __version__, engine
+from dlint.server import handlers, problems
+from dlint.server.settings import ServerSettings
+
+DESCRIPTION = """Validate (and fix) Datumaro annotation files and dataset archives before importing them.
+
+Send an annotation file as `application/json` or a dataset archive as `application/zip`. Errors are
+`application/problem+json` documents."""
+
+
+def create_app(settings: ServerSettings | None = None) -> FastAPI:
+    chosen = settings or ServerSettings()
+    free_parsed_documents()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.jobs = anyio.CapacityLimiter(chosen.jobs)
+        yield
+
+    app = FastAPI(title="dlint", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = chosen
+    app.include_router(handlers.router)
+    problems.install(app)
+    return app
+
+
+def free_parsed_documents() -> None:
+    """A server lives on: what it parses must be freed after each request, not kept for the
+    process's exit as the command line keeps it (see ``dlint.engine.retain_documents``)."""
+    engine.retain_documents(False)
+
+
+def app_from_environment() -> FastAPI:
+    """The application of a worker process, with the settings its server left in the environment."""
+    return create_app(ServerSettings.from_environment())

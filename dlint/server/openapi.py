@@ -1,0 +1,67 @@
+"""OpenAPI fragments for what the endpoint signatures cannot say: raw request bodies, the media
+types of answers, the fix headers and problem documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlint.server.models import ProblemDetails
+
+_BINARY = {"type": "string", "format": "binary"}
+
+UPLOAD: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "An annotation file, or a zip archive holding one or more datasets.",
+        "content": {
+            "application/json": {"schema": {"description": "A Datumaro annotation file."}},
+            "application/zip": {"schema": _BINARY},
+        },
+    }
+}
+
+CHECKED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The diagnostics and their summary; a SARIF 2.1.0 log for `output_format=sarif`.",
+        "content": {"application/sarif+json": {"schema": {"type": "object"}}},
+    }
+}
+
+_FIX_HEADERS = {
+    "X-Dlint-Changed": "`true` when the file or archive changed.",
+    "X-Dlint-Fixes-Count": "How many fixes were applied.",
+    "X-Dlint-Fixes": "JSON array of the fixes applied (file, code, pointer, title), cut to a bounded size.",
+    "X-Dlint-Summary": "JSON summary of the diagnostics that remain (as `summary` of `/v1/check`).",
+    "X-Dlint-Not-Fixed": "JSON array of the files left as they were, and why.",
+}
+
+FIXED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The fixed file or archive (unchanged when there was nothing to fix).",
+        "content": {"application/json": {"schema": {}}, "application/zip": {"schema": _BINARY}},
+        "headers": {
+            name: {"description": text, "schema": {"type": "string"}} for name, text in _FIX_HEADERS.items()
+        },
+    }
+}
+
+SCHEMA: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The dialect's JSON Schema (draft 2020-12), as released.",
+        "content": {"application/schema+json": {"schema": {"type": "object"}}},
+    }
+}
+
+_PROBLEM = {"application/problem+json": {"schema": ProblemDetails.model_json_schema()}}
+_MEANINGS = {
+    400: "Unknown rule selector or dialect.",
+    404: "No such rule or dialect.",
+    413: "The request body is larger than the limit.",
+    415: "The body is neither application/json nor application/zip.",
+    422: "Invalid parameters, or an archive that cannot be read or holds no annotation file.",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Problem-document answers for these statuses."""
+    return {status: {"description": _MEANINGS[status], "content": _PROBLEM} for status in statuses}

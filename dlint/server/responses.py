@@ -1,0 +1,121 @@
+"""Results as HTTP responses: check reports (JSON or SARIF), fixed files with their fix headers.
+
+``/v1/fix`` answers with the fixed file itself; what fixing did travels in headers, each a compact
+JSON text:
+
+- ``X-Dlint-Changed``: ``true`` when the file or archive changed.
+- ``X-Dlint-Fixes-Count``: how many fixes were applied.
+- ``X-Dlint-Fixes``: the fixes applied (``file``, ``code``, ``pointer``, ``title``), as many as fit
+  the configured header size; the count tells when some were left out.
+- ``X-Dlint-Summary``: the summary of the diagnostics that remain (the ``summary`` of ``/v1/check``).
+- ``X-Dlint-Not-Fixed``: the files left as they were, and why (only when there are any).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import IO, Any
+
+import orjson
+from starlette.responses import Response, StreamingResponse
+
+from dlint.api import Report
+from dlint.diagnostics import Applicability, Diagnostic, Severity
+from dlint.reporters import sarif
+from dlint.reporters.paths import project_root
+from dlint.server.service import Fixed
+from dlint.server.uploads import Upload
+
+SARIF_TYPE = "application/sarif+json"
+SCHEMA_TYPE = "application/schema+json"
+MEDIA_TYPES = {"json": "application/json", "zip": "application/zip"}
+_CHUNK = 1024 * 1024
+
+
+def json_response(payload: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(payload), status, media_type="application/json")
+
+
+def summary(diagnostics: Sequence[Diagnostic], files: int) -> dict[str, Any]:
+    """Counts per severity and of fixable diagnostics; ``passed`` when no error was found."""
+    counts = {s: sum(1 for d in diagnostics if d.severity is s) for s in Severity}
+    kinds = [d.fix.applicability for d in diagnostics if d.fix is not None]
+    return {
+        "passed": counts[Severity.ERROR] == 0,
+        "files": files,
+        "diagnostics": len(diagnostics),
+        "errors": counts[Severity.ERROR],
+        "warnings": counts[Severity.WARNING],
+        "infos": counts[Severity.INFO],
+        "fixable": kinds.count(Applicability.SAFE),
+        "unsafe_fixable": kinds.count(Applicability.UNSAFE),
+    }
+
+
+def checked(report: Report, output_format: str) -> Response:
+    """``{"diagnostics": [...], "summary": {...}}``, or a SARIF 2.1.0 log for ``sarif``."""
+    if output_format == "sarif":
+        return Response(_sarif(report), media_type=SARIF_TYPE)
+    payload = {
+        "diagnostics": [d.as_dict() for d in report.diagnostics],
+        "summary": summary(report.diagnostics, len(report.files)),
+    }
+    return json_response(payload)
+
+
+def _sarif(report: Report) -> str:
+    """The SARIF reporter names files relative to the project root: place the upload's names there,
+    so that they come out as they are (``upload.zip/annotations/default.json``)."""
+    root = project_root()
+    diagnostics = tuple(replace(d, file=os.path.join(root, d.file)) for d in report.diagnostics)
+    return sarif.render(Report(diagnostics, report.files))
+
+
+def fixed(result: Fixed, upload: Upload, header_limit: int) -> Response:
+    """The fixed file, streamed, with the fix headers."""
+    fix_report = result.report
+    applied = [
+        {"file": r.name, "code": f.code, "pointer": f.pointer, "title": f.title}
+        for r in fix_report.results
+        for f in r.applied
+    ]
+    remaining = [d for r in fix_report.results for d in r.remaining]
+    headers = {
+        "Content-Length": str(result.size),
+        "Content-Disposition": f'attachment; filename="{upload.name}"',
+        "X-Dlint-Changed": "true" if fix_report.changed else "false",
+        "X-Dlint-Fixes-Count": str(len(applied)),
+        "X-Dlint-Fixes": bounded(applied, header_limit),
+        "X-Dlint-Summary": _header(summary(remaining, len(fix_report.results))),
+    }
+    refused = [{"file": r.name, "reason": r.refused} for r in fix_report.results if r.refused]
+    if refused:
+        headers["X-Dlint-Not-Fixed"] = bounded(refused, header_limit)
+    return StreamingResponse(_chunks(result.stream), headers=headers, media_type=MEDIA_TYPES[upload.kind])
+
+
+def bounded(entries: Iterable[dict[str, Any]], limit: int) -> str:
+    """A JSON array of as many entries as fit in ``limit`` characters."""
+    kept: list[str] = []
+    size = 2
+    for entry in entries:
+        text = _header(entry)
+        size += len(text) + (1 if kept else 0)
+        if size > limit:
+            break
+        kept.append(text)
+    return f"[{','.join(kept)}]"
+
+
+def _header(value: Any) -> str:
+    """Compact JSON in ASCII (headers carry Latin-1 at most)."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+
+
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    with stream:
+        while chunk := stream.read(_CHUNK):
+            yield chunk
