@@ -20,7 +20,7 @@ class Severity(str, enum.Enum):
 
 
 class Applicability(str, enum.Enum):
-    """Whether a fix may be applied without asking (ruff's model)."""
+    """Whether a fix may be applied without asking."""
 
     #: The dataset means the same afterwards; ``dlint fix`` applies it.
     SAFE = "safe"

@@ -16,7 +16,7 @@ def headline(diagnostic: Diagnostic) -> str:
 
 
 def is_safe_fix(diagnostic: Diagnostic) -> bool:
-    """Whether ``dlint fix`` repairs the diagnostic (marked ``[*]``, as ruff does)."""
+    """Whether ``dlint fix`` repairs the diagnostic (marked ``[*]``)."""
     return diagnostic.fix is not None and diagnostic.fix.applicability is Applicability.SAFE
 
 

@@ -84,7 +84,7 @@ def test_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
 
 
 def _check_fix(rule: str, case: dict[str, Any], options: LintOptions) -> None:
-    """sqlfluff's fix cases: the fix removes the rule's diagnostics, gives the expected values, and
+    """Fix cases: the fix removes the rule's diagnostics, gives the expected values, and
     fixing the result again changes nothing."""
     rules = select_rules(options)
     unsafe = bool(case.get("unsafe"))
