@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -100,6 +101,7 @@ def lint_bytes(
                 diagnostics = merged(diagnostics, notes)
             if _RETAINED is not None:
                 _RETAINED.append(document)  # freed by the process's exit, not one object at a time
+                gc.freeze()  # and never scanned by the collector again
             del document  # freed while the collector is still paused: no full collection over it
             return diagnostics
     return parse_failure(document, raw, file=file, subset=subset, rules=rules)

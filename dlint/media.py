@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
 
-import imagesize
-
 #: What reading an image header from a hostile file or archive member may raise.
 _UNREADABLE = (
     OSError,
@@ -70,6 +68,8 @@ def _read_size(store: MediaStore, path: str) -> tuple[int, int] | None:
     """(height, width) read from an image file's header, or None when the header is not understood."""
     try:
         with store.open(path) as stream:
+            import imagesize  # its import pulls in an HTTP client: paid only when images are read
+
             width, height = imagesize.get(stream)
     except _UNREADABLE:
         return None
