@@ -32,6 +32,13 @@ def retain_documents(keep: bool = True) -> None:
     _RETAINED = [] if keep else None
 
 
+def keep_until_exit(document: Document) -> None:
+    """When documents are retained, keep this one for the process's exit, out of the collector's way."""
+    if _RETAINED is not None:
+        _RETAINED.append(document)  # freed by the process's exit, not one object at a time
+        gc.freeze()  # and never scanned by the collector again
+
+
 #: Top-level keys every subset file of a dataset must declare alike (kept from the first file).
 SHARED_KEYS = ("categories", "infos", "media_type")
 
@@ -99,9 +106,7 @@ def lint_bytes(
             if document.notes:  # what the parse accepted silently: repeated keys, huge integers
                 notes = note_diagnostics(document, file=file, subset=subset, rules=rules)
                 diagnostics = merged(diagnostics, notes)
-            if _RETAINED is not None:
-                _RETAINED.append(document)  # freed by the process's exit, not one object at a time
-                gc.freeze()  # and never scanned by the collector again
+            keep_until_exit(document)
             del document  # freed while the collector is still paused: no full collection over it
             return diagnostics
     return parse_failure(document, raw, file=file, subset=subset, rules=rules)

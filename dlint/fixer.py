@@ -17,7 +17,7 @@ from typing import Any
 
 from dlint.diagnostics import Applicability, Diagnostic, Edit, Fix, split_pointer
 from dlint.document import Document, ParseFailure, collector_paused, parse, pointer_order
-from dlint.engine import lint_document
+from dlint.engine import keep_until_exit, lint_document
 from dlint.parsecheck import DUPLICATE_KEY, HUGE_INTEGER, INVALID_JSON, ParseNote, duplicate_notes
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics
 from dlint.rules.base import DatasetState, Rule
@@ -87,6 +87,7 @@ def fix_bytes(
             remaining = lint(document, final=True)
         else:
             result = _loop(document, lint, unsafe, style, fixable)
+            keep_until_exit(document)
             if not result.changed or document.keys_checked:
                 return result
             late = duplicate_notes(raw)  # about to be rewritten: look for repeated keys now
