@@ -4,6 +4,7 @@ folder or in an archive, for checks that need file existence and image sizes (re
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import struct
@@ -50,6 +51,10 @@ class MediaStore(Protocol):
         """(height, width) from an image file's header (read once per file), or None."""
         ...
 
+    def fingerprint(self) -> bytes:
+        """A digest of what media checks read, to tell whether cached results still hold."""
+        ...
+
 
 def locate(store: MediaStore, folder: str, subset: str, path: str) -> str | None:
     """Where Datumaro finds a media file: ``<folder>/<subset>/<path>``, then ``<folder>/<path>``."""
@@ -76,14 +81,48 @@ def _read_size(store: MediaStore, path: str) -> tuple[int, int] | None:
     return (height, width) if width > 0 and height > 0 else None
 
 
+class _Derived:
+    """What a store derives from its file list, computed once: the folders present, image sizes,
+    and a fingerprint of the media (for the cache)."""
+
+    def files(self) -> frozenset[str]:
+        raise NotImplementedError
+
+    def open(self, path: str) -> IO[bytes]:
+        raise NotImplementedError
+
+    def _stamp(self, name: str) -> str:
+        raise NotImplementedError
+
+    def carries(self, folder: str) -> bool:
+        folders = self.__dict__.get("_folder_set")
+        if folders is None:
+            folders = self.__dict__["_folder_set"] = _folders(self.files())
+        return folder in folders
+
+    def header_size(self, path: str) -> tuple[int, int] | None:
+        sizes: dict[str, tuple[int, int] | None] = self.__dict__.setdefault("_size_cache", {})
+        if path not in sizes:
+            sizes[path] = _read_size(self, path)
+        return sizes[path]
+
+    def fingerprint(self) -> bytes:
+        """A digest of every media file's name and size and time (or archive checksum)."""
+        found = self.__dict__.get("_fingerprint")
+        if found is None:
+            digest = hashlib.sha256()
+            for name in sorted(self.files()):
+                digest.update(f"{name}\0{self._stamp(name)}\n".encode())
+            found = self.__dict__["_fingerprint"] = digest.digest()
+        return found
+
+
 @dataclass
-class FolderMedia:
+class FolderMedia(_Derived):
     """Media below a dataset folder on disk (listed once, lazily)."""
 
     root: Path
     _files: frozenset[str] | None = field(default=None, repr=False)
-    _folders: frozenset[str] | None = field(default=None, repr=False)
-    _sizes: dict[str, tuple[int, int] | None] = field(default_factory=dict, repr=False)
 
     def files(self) -> frozenset[str]:
         if self._files is None:
@@ -104,26 +143,18 @@ class FolderMedia:
             raise OSError(f"{path} is not a regular file")
         return stream
 
-    def carries(self, folder: str) -> bool:
-        if self._folders is None:
-            self._folders = _folders(self.files())
-        return folder in self._folders
-
-    def header_size(self, path: str) -> tuple[int, int] | None:
-        if path not in self._sizes:
-            self._sizes[path] = _read_size(self, path)
-        return self._sizes[path]
+    def _stamp(self, name: str) -> str:
+        status = os.stat(self.root / name)
+        return f"{status.st_size}\0{status.st_mtime_ns}"
 
 
 @dataclass
-class ArchiveMedia:
+class ArchiveMedia(_Derived):
     """Media inside a zip archive, below ``prefix`` (the archive folder holding ``annotations/``)."""
 
     archive: zipfile.ZipFile
     prefix: str
     _files: frozenset[str] | None = field(default=None, repr=False)
-    _folders: frozenset[str] | None = field(default=None, repr=False)
-    _sizes: dict[str, tuple[int, int] | None] = field(default_factory=dict, repr=False)
 
     def files(self) -> frozenset[str]:
         if self._files is None:
@@ -144,12 +175,6 @@ class ArchiveMedia:
             raise OSError(f"{path} is encrypted or compressed with method {info.compress_type}")
         return self.archive.open(info)
 
-    def carries(self, folder: str) -> bool:
-        if self._folders is None:
-            self._folders = _folders(self.files())
-        return folder in self._folders
-
-    def header_size(self, path: str) -> tuple[int, int] | None:
-        if path not in self._sizes:
-            self._sizes[path] = _read_size(self, path)
-        return self._sizes[path]
+    def _stamp(self, name: str) -> str:
+        info = self.archive.getinfo(self.prefix + name)
+        return f"{info.file_size}\0{info.CRC}"

@@ -19,7 +19,7 @@ from dlint import limits
 from dlint.cache import Cache, dump_diagnostic, key, load_diagnostic
 from dlint.diagnostics import Diagnostic
 from dlint.engine import lint_bytes
-from dlint.media import ArchiveMedia, FolderMedia, MediaStore
+from dlint.media import MediaStore
 from dlint.rules import RULES_BY_CODE
 from dlint.rules.base import DatasetState, Reference
 from dlint.sources import Source, discover
@@ -151,22 +151,7 @@ def _entry(task: Task, raw: bytes, state: DatasetState) -> str:
 
 def _media_fingerprint(store: MediaStore | None) -> bytes:
     """What the media checks read: the media files, with their sizes and times (or archive CRCs)."""
-    if store is None:
-        return b""
-    cached = getattr(store, "_fingerprint", None)
-    if isinstance(cached, bytes):
-        return cached
-    digest = hashlib.sha256()
-    if isinstance(store, FolderMedia):
-        for name in sorted(store.files()):
-            stat = os.stat(store.root / name)
-            digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    elif isinstance(store, ArchiveMedia):
-        for info in store.archive.infolist():
-            digest.update(f"{info.filename}\0{info.file_size}\0{info.CRC}\n".encode())
-    fingerprint = digest.digest()
-    object.__setattr__(store, "_fingerprint", fingerprint)
-    return fingerprint
+    return store.fingerprint() if store is not None else b""
 
 
 _WORKER_SOURCES: dict[str, Source] = {}
