@@ -70,16 +70,21 @@ class Document:
 
 
 def source_snippet(raw: bytes, offset: int) -> tuple[str, int]:
-    """The line holding ``offset`` (cut to a window when long) and the caret's column in that text."""
-    start = raw.rfind(b"\n", 0, offset) + 1
-    end = raw.find(b"\n", offset)
-    end = len(raw) if end < 0 else end
-    low, high = max(start, offset - 4 * SNIPPET_RADIUS), min(end, offset + 4 * SNIPPET_RADIUS)
+    """The line holding ``offset`` (cut to a window when long) and the caret's column in that text.
+
+    Line ends are looked for within the window only: a compact file is one line of hundreds of MB.
+    """
+    window = 4 * SNIPPET_RADIUS
+    floor, ceiling = max(0, offset - window), min(len(raw), offset + window)
+    newline = raw.rfind(b"\n", floor, offset)
+    low, cut_before = (newline + 1, False) if newline >= 0 else (floor, floor > 0)
+    newline = raw.find(b"\n", offset, ceiling)
+    high, cut_after = (newline, False) if newline >= 0 else (ceiling, ceiling < len(raw))
     before = raw[low:offset].decode("utf-8", "replace")
     after = raw[offset:high].decode("utf-8", "replace").rstrip("\r")
-    if len(before) > SNIPPET_RADIUS or low > start:
+    if len(before) > SNIPPET_RADIUS or cut_before:
         before = "…" + before[-SNIPPET_RADIUS:]
-    if len(after) > SNIPPET_RADIUS or high < end:
+    if len(after) > SNIPPET_RADIUS or cut_after:
         after = after[:SNIPPET_RADIUS] + "…"
     return before + after, len(before)
 
