@@ -165,13 +165,7 @@ def lint(
     without it every file gets ``options``. ``track`` wraps the list of files being walked.
     ``jobs`` spreads files over processes; ``cache`` answers unchanged files from earlier runs.
     """
-    fixed = options or LintOptions()
-    options_of = resolve or (lambda _name: fixed)
-    if resolve is None:
-        check_options(fixed)
-    chosen = [(s, options_of(s.name)) for s in discover(paths or ["."])]
-    sources = [(s, o) for s, o in chosen if not _excluded(s.name, o)]
-    return _lint_sources(sources, track, jobs, cache)
+    return _lint_sources(_chosen(paths, options, resolve), track, jobs, cache)
 
 
 def fix(
@@ -189,24 +183,33 @@ def fix(
     the rule codes whose fixes may be applied; ``resolve`` gives each file's options, as for
     :func:`lint`.
     """
-    fixed = options or LintOptions()
-    options_of = resolve or (lambda _name: fixed)
-    if resolve is None:
-        check_options(fixed)
     plans = []
-    for source in discover(paths or ["."]):
-        chosen = options_of(source.name)
-        if _excluded(source.name, chosen):
-            continue
+    for source, chosen in _chosen(paths, options, resolve):
         plan = FixPlan(
             rules=_rules(chosen),
             unsafe=unsafe(source.name) if callable(unsafe) else unsafe,
             fixable=fixable(source.name) if fixable else None,
             dialect=chosen.dialect,
-            finish=functools.partial(_adjust_for, options=chosen),
+            finish=functools.partial(adjust, options=chosen),
         )
         plans.append((source, plan))
     return fix_sources(plans, settings or FixSettings())
+
+
+def _chosen(
+    paths: Sequence[str], options: LintOptions | None, resolve: Callable[[str], LintOptions] | None
+) -> list[tuple[Source, LintOptions]]:
+    """The files to work on, each with its options, excluded files left out."""
+    fixed = options or LintOptions()
+    options_of = resolve or (lambda _name: fixed)
+    if resolve is None:
+        check_options(fixed)
+    chosen = [(source, options_of(source.name)) for source in discover(paths or ["."])]
+    return [
+        (source, chosen_options)
+        for source, chosen_options in chosen
+        if not _excluded(source.name, chosen_options)
+    ]
 
 
 def fixable_codes(fixable: Sequence[str], unfixable: Sequence[str]) -> frozenset[str]:
@@ -217,10 +220,6 @@ def fixable_codes(fixable: Sequence[str], unfixable: Sequence[str]) -> frozenset
         if max((specificity(s, rule) for s in fixable), default=0)
         > max((specificity(s, rule) for s in unfixable), default=0)
     )
-
-
-def _adjust_for(diagnostics: list[Diagnostic], name: str, *, options: LintOptions) -> list[Diagnostic]:
-    return adjust(diagnostics, name, options)
 
 
 def lint_data(

@@ -66,10 +66,10 @@ def run(
 def _map(
     tasks: list[Task], states: dict[int, DatasetState], jobs: int, cache: Cache | None
 ) -> Iterable[tuple[list[Diagnostic], Reference | None]]:
-    references = [states.get(id(t.source.dataset), _state(t.source)).reference for t in tasks]
     if jobs <= 1 or len(tasks) <= 1 or sum(_size(t.source) for t in tasks) < PARALLEL_MIN_BYTES:
-        shared = [states.setdefault(id(t.source.dataset), _state(t.source)) for t in tasks]
-        return [_lint(t, s, cache) for t, s in zip(tasks, shared, strict=True)]
+        # one file at a time, lazily: progress advances as each file is done
+        return (_lint(t, states.setdefault(id(t.source.dataset), _state(t.source)), cache) for t in tasks)
+    references = [states.get(id(t.source.dataset), _state(t.source)).reference for t in tasks]
     from concurrent.futures import ProcessPoolExecutor  # only runs that need it pay for the import
 
     portable = [(t.source.name, t.source.subset, str(t.source.path), t.source.member) for t in tasks]
@@ -104,8 +104,8 @@ def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Di
     rules = [RULES_BY_CODE[code] for code in task.rules]
     raw = task.source.read()
     had_reference = state.reference is not None
-    entry = _entry(task, raw, state) if cache is not None else None
-    cached = cache.get(entry) if cache is not None and entry is not None else None
+    entry = _entry(task, raw, state) if cache is not None else ""
+    cached = cache.get(entry) if cache is not None else None
     if cached is not None:
         diagnostics = [load_diagnostic(d) for d in cached["diagnostics"]]
         found = cached.get("reference")
@@ -120,7 +120,7 @@ def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Di
         dataset=state,
     )
     reference = state.reference if not had_reference else None
-    if cache is not None and entry is not None:
+    if cache is not None:
         stored = (
             {"file": reference.file, "dialect": reference.dialect, "top": reference.top}
             if reference

@@ -6,22 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from dlint.diagnostics import Finding
-from dlint.rules.base import Context, Rule, Scope, is_int
+from dlint.rules.base import Context, Rule, Scope
 from dlint.rules.colormap import colormap_entries
+from dlint.rules.labels import out_of_range, range_message
 from dlint.rules.points_templates import templates
-
-
-def out_of_range(label_id: Any, count: int | None) -> bool:
-    """Whether an integer ``label_id`` is not an index of ``count`` labels (never when there are none:
-    missing label categories are reported once, by missing-label-categories)."""
-    if not count or not is_int(label_id):
-        return False
-    return not 0 <= label_id < count
-
-
-def range_message(what: str, label_id: Any, count: int) -> str:
-    plural = "s" if count > 1 else ""
-    return f"{what} {label_id} is out of range: the file defines {count} label{plural} (0..{count - 1})"
 
 
 class ColormapLabelOutOfRange(Rule):

@@ -9,6 +9,19 @@ from dlint.diagnostics import Finding
 from dlint.rules.base import Context, FixAvailability, Rule, Scope, is_int, remove_annotation
 
 
+def out_of_range(label_id: Any, count: int | None) -> bool:
+    """Whether an integer ``label_id`` is not an index of ``count`` labels (never when there are none:
+    missing label categories are reported once, by missing-label-categories)."""
+    if not count or not is_int(label_id):
+        return False
+    return not 0 <= label_id < count
+
+
+def range_message(what: str, label_id: Any, count: int) -> str:
+    plural = "s" if count > 1 else ""
+    return f"{what} {label_id} is out of range: the file defines {count} label{plural} (0..{count - 1})"
+
+
 class LabelIdOutOfRange(Rule):
     """`label_id` does not name a label of `categories.label.labels`.
 
@@ -36,15 +49,9 @@ class LabelIdOutOfRange(Rule):
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         label_id = node.get("label_id")
         count = ctx.file.label_count
-        if label_id is None or not count or not is_int(label_id) or 0 <= label_id < count:
+        if label_id is None or not out_of_range(label_id, count):
             return ()  # no labels at all (count 0) is reported once, by missing-label-categories
-        return (
-            Finding(
-                "/label_id",
-                f"label_id {label_id} is out of range: the file defines {count} "
-                f"label{'s' if count > 1 else ''} (0..{count - 1})",
-            ),
-        )
+        return (Finding("/label_id", range_message("label_id", label_id, count or 0)),)
 
 
 class LabelWithoutLabelId(Rule):
