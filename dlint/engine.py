@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dlint import limits as run_limits
 from dlint.diagnostics import Diagnostic, Finding, Fix, Location, is_index, split_pointer
-from dlint.document import Document, ParseFailure, collector_paused, parse
+from dlint.document import Document, ParseFailure, Refused, collector_paused, parse
 from dlint.media import locate
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics
 from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, declared_size
@@ -21,7 +22,7 @@ from dlint.validation import SchemaFailure, schema_failures
 Check = Callable[[Any, Context], Iterable[Finding]]
 
 #: Parsed documents kept alive instead of freed, for a process about to exit (see ``retain_documents``).
-_RETAINED: list[Document] | None = None
+_RETAINED: list[object] | None = None
 
 
 def retain_documents(keep: bool = True) -> None:
@@ -32,12 +33,17 @@ def retain_documents(keep: bool = True) -> None:
     _RETAINED = [] if keep else None
 
 
-def keep_until_exit(document: Document) -> None:
-    """When documents are retained, keep this one for the process's exit, out of the collector's way."""
+def keep_until_exit(document: object) -> None:
+    """When documents are retained, keep this one (a parsed or decoded file) for the process's exit,
+    out of the collector's way."""
     if _RETAINED is not None:
         _RETAINED.append(document)  # freed by the process's exit, not one object at a time
         gc.freeze()  # and never scanned by the collector again
 
+
+#: The dialect the fast path reads (see :mod:`dlint.fastpath`), and the size from which it is tried.
+FAST_DIALECT = "datumaro-1.0"
+FAST_PATH_MIN_SIZE = 1 << 20
 
 #: Top-level keys every subset file of a dataset must declare alike (kept from the first file).
 SHARED_KEYS = ("categories", "infos", "media_type")
@@ -98,6 +104,11 @@ def lint_bytes(
     one that declares categories becomes the reference the others are compared with.
     """
     with collector_paused():
+        fast = len(raw) >= FAST_PATH_MIN_SIZE and not isinstance(raw, Refused)
+        if fast and screened_clean(
+            raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset
+        ):
+            return []  # the fast path found it clean: nothing to report
         document = parse(raw)
         if isinstance(document, Document):
             diagnostics = lint_document(
@@ -129,6 +140,42 @@ def lint_document(
         shared = {key: context.data[key] for key in SHARED_KEYS if key in context.data}
         dataset.reference = Reference(file, dialect, shared)
     return diagnostics
+
+
+def screened_clean(
+    raw: bytes,
+    *,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    dialect: str | None = None,
+    dataset: DatasetState | None = None,
+) -> bool:
+    """Whether the fast path finds the file clean (see :mod:`dlint.fastpath`); False is "not known".
+    When it is clean, the dataset's reference is set as :func:`lint_document` would set it."""
+    from dlint import fastpath  # imported only for files large enough to need it
+    from dlint.rules import ALL_RULES
+
+    active = run_limits.current()
+    if not fastpath.eligible(raw, active):
+        return False
+    decoded = fastpath.decode(raw, active)
+    if decoded is None:
+        return False
+    keep_until_exit(decoded)
+    dialect = dialect or detect_dialect(decoded.top)
+    if dialect != FAST_DIALECT:
+        return False
+    context = FileContext(dialect, subset, {}, None, dataset)
+    if _walk(decoded.top, ALL_RULES, context):  # the real rules on the top level, items aside
+        return False
+    selected = frozenset(rule.code for rule in rules)
+    if not fastpath.items_clean(decoded, Context(context), active, selected):
+        return False
+    if dataset is not None and dataset.reference is None and context.is_dataset_file():
+        shared = {key: context.data[key] for key in SHARED_KEYS if key in context.data}
+        dataset.reference = Reference(file, dialect, shared)
+    return True
 
 
 def parse_failure(

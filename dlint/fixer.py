@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dlint.diagnostics import Applicability, Diagnostic, Edit, Fix, split_pointer
-from dlint.document import Document, ParseFailure, collector_paused, parse, pointer_order
-from dlint.engine import keep_until_exit, lint_document
+from dlint.document import Document, ParseFailure, Refused, collector_paused, parse, pointer_order
+from dlint.engine import FAST_PATH_MIN_SIZE, keep_until_exit, lint_document, screened_clean
 from dlint.parsecheck import DUPLICATE_KEY, HUGE_INTEGER, INVALID_JSON, ParseNote, duplicate_notes
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics
 from dlint.rules.base import DatasetState, Rule
@@ -76,6 +76,8 @@ def fix_bytes(
     ``fixable`` limits the fixes applied to those of these rule codes (None: every rule's).
     """
     with collector_paused():
+        if style == "compact" and _clean_and_canonical(raw, file, subset, rules, dialect, dataset):
+            return FixResult(file, raw)
         document = parse(raw)
         if not isinstance(document, Document):
             return _unparsed(document, raw, file, subset, rules)
@@ -99,6 +101,25 @@ def fix_bytes(
             remaining = lint.again(document)
         notes = note_diagnostics(document, file=file, subset=subset, rules=rules)
         return FixResult(file, raw, remaining=merged(remaining, notes), refused=refused)
+
+
+def _clean_and_canonical(
+    raw: bytes,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    dialect: str | None,
+    dataset: DatasetState | None,
+) -> bool:
+    """Whether a big file has nothing to fix and is in canonical compact form, told by the fast path
+    (see :mod:`dlint.fastpath`) without parsing it into Python objects."""
+    if len(raw) < FAST_PATH_MIN_SIZE or isinstance(raw, Refused):
+        return False
+    if not screened_clean(raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset):
+        return False
+    from dlint.fastpath.canonical import is_canonical
+
+    return is_canonical(raw)
 
 
 def _unparsed(

@@ -1,0 +1,94 @@
+"""The fast path: decide that a big Datumaro 1.0 file is clean without building its Python tree.
+
+Most files a lint gate sees are clean, and for them the ordinary path (parse everything into Python
+objects, validate, walk) costs several times a mere parse. Here the file is decoded into compact typed
+structures instead (:mod:`dlint.fastpath.model`), its numbers are read in bulk into numpy arrays
+(:mod:`dlint.fastpath.numbers`), and each rule's condition is checked column by column
+(:mod:`dlint.fastpath.items`). The top level without its items (``categories``, ``infos``...) is small:
+it goes through the real JSON Schema and the real document and category rules.
+
+The answer is one bit. *Clean* means that no rule of the catalogue would report anything, so there is
+nothing to locate or explain. Anything else, including "not sure", sends the file to the ordinary
+path, which finds and explains every problem: the fast path never produces a diagnostic, and it may
+only be stricter than the rules, never looser (``tests/fastpath`` checks it against the ordinary path
+and the JSON Schemas on every test document and on generated ones).
+
+It serves files the ordinary path does not scan for repeated keys (larger than
+``limits.duplicate-key-scan``), since the typed decode, like the parse, keeps the last of two equal keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from dlint import jsonscan
+from dlint.fastpath.items import ItemScreen
+from dlint.fastpath.model import DECODER, FREE_FORM, UNSET, Dataset
+from dlint.limits import Limits
+from dlint.parsecheck import ParseFailure, load
+from dlint.rules.base import Context
+
+#: The deepest fixed structure of a decoded file (an annotation's ``rle`` object, at level 6); a
+#: smaller ``limits.max-depth`` leaves every file to the ordinary path.
+MIN_DEPTH = 7
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded file: the typed structures, and the top level as plain data with ``items`` empty."""
+
+    dataset: Dataset
+    top: dict[str, Any]
+
+
+def eligible(raw: bytes, limits: Limits) -> bool:
+    """Whether the fast path may serve a file of these bytes under these limits."""
+    return (
+        not limits.scans_duplicate_keys(len(raw))
+        and len(raw) <= limits.max_file_size
+        and limits.max_depth >= MIN_DEPTH
+    )
+
+
+def decode(raw: bytes, limits: Limits) -> Decoded | None:
+    """The decoded file, or None when it is not plain UTF-8 JSON of the typed shape (then the ordinary
+    path reads it)."""
+    if not raw.isascii():
+        try:
+            raw.decode("utf-8")  # the decode does not check the text of strings it skips
+        except UnicodeDecodeError:
+            return None
+    try:
+        dataset = DECODER.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None
+    if dataset.items is UNSET:
+        return None
+    top: dict[str, Any] = {}
+    for key in ("dm_format_version", "media_type"):
+        value = getattr(dataset, key)
+        if value is not UNSET:
+            top[key] = value
+    for key in FREE_FORM:
+        value = getattr(dataset, key)
+        if value is UNSET:
+            continue
+        text = bytes(value)
+        parsed = load(text, limits.max_depth - 1)
+        if isinstance(parsed, ParseFailure) or jsonscan.has_long_digit_run(text):
+            return None
+        top[key] = parsed
+    top["items"] = []  # the items are the item screen's
+    return Decoded(dataset, top)
+
+
+def items_clean(decoded: Decoded, ctx: Context, limits: Limits, selected: frozenset[str]) -> bool:
+    """Whether no item or annotation rule can report anything in the decoded file (``ctx`` knows its
+    top level; ``selected`` are the codes of the rules that run, for the rules that only some run)."""
+    return ItemScreen(decoded.dataset, ctx, limits.max_depth, selected).clean()
+
+
+__all__ = ["Decoded", "decode", "eligible", "items_clean"]

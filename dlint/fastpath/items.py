@@ -1,0 +1,366 @@
+"""Whether the items of a decoded file are certainly clean: column by column, never item by item.
+
+Each check below stands for rules of the catalogue (named in its docstring) and answers False as soon as
+one of them *might* report something. It may be stricter than its rules (an id containing ``..``
+anywhere, a polygon whose area is merely close to zero), never looser: a False only sends the file to
+the ordinary path, which then says exactly what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from itertools import chain, compress
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+
+from dlint import jsonscan, rle
+from dlint.fastpath import numbers
+from dlint.fastpath.model import KINDS, UNSET, Common, Dataset, Item
+from dlint.parsecheck import ParseFailure, load
+from dlint.rules.attributes import UndefinedAttribute
+from dlint.rules.base import Context
+from dlint.rules.cvat import CvatShapeWithoutLabel
+from dlint.rules.media_files import MEDIA_TYPES, ImageSizeMismatch, MissingMediaFile
+
+#: Fewest coordinates, and whether it is the exact count, per type with ``points``.
+COORDINATES = {"polygon": (6, False), "polyline": (4, False), "points": (0, False), "ellipse": (4, True)}
+#: Item ids and media paths that might be empty, absolute, drive-prefixed or climb out (joined by NUL).
+_SUSPICIOUS_PATH = re.compile(r"\x00(?:[/\\]|.:)|\.\.")
+#: Depth of an annotation's ``attributes`` object and of an item's ``attr`` in the file.
+ATTRIBUTES_DEPTH, ATTR_DEPTH = 6, 4
+_CODES = {kind: code for code, kind in enumerate(KINDS.values())}
+_TAGS = {kind: name for name, kind in KINDS.items()}
+#: Relative tolerance of zero-area-polygon, and the margin kept beyond it for float rounding.
+RELATIVE_ZERO, ROUNDING = 1e-12, 4 * np.finfo(np.float64).eps
+
+
+class ItemScreen:
+    """The checks of one decoded file's items (see the module docstring)."""
+
+    def __init__(self, dataset: Dataset, ctx: Context, max_depth: int, selected: frozenset[str]) -> None:
+        self.ctx = ctx
+        self.max_depth = max_depth
+        self.selected = selected
+        self.items: list[Item] = dataset.items if isinstance(dataset.items, list) else []
+        self.media_type = dataset.media_type
+        self.annotations: list[Common] = []
+        self.owner = np.zeros(0, dtype=np.int64)  # item index of each annotation
+        # per item: the declared image size (inf when there is none) and the lowest coordinate inside
+        # it (0, or -inf when there is no size to measure against)
+        self.heights = self.widths = self.lows = np.zeros(0)
+        self.groups: dict[str, list[Any]] = {}  # annotations by type
+        self.positions: dict[str, numbers.Counts] = {}  # their places in ``annotations``
+
+    def clean(self) -> bool:
+        """Whether no item or annotation rule can report anything."""
+        checks: tuple[Callable[[], bool], ...] = (
+            self._item_ids,
+            self._media,
+            self._free_form_attr,
+            self._gather,
+            self._label_ids,
+            self._annotation_ids,
+            self._attributes,
+            self._boxes,
+            self._shapes,
+            self._masks,
+            self._captions,
+            self._cuboids,
+            self._cvat_labels,
+        )
+        return all(check() for check in checks)
+
+    # -- items ------------------------------------------------------------------------------------
+
+    def _item_ids(self) -> bool:
+        """invalid-item-id, duplicate-item-id."""
+        ids = list(map(attrgetter("id"), self.items))
+        joined = "\x00".join(ids)
+        if "" in ids or _SUSPICIOUS_PATH.search("\x00" + joined):
+            return False
+        keys = [key.replace("\\", "/") for key in ids] if "\\" in joined else ids
+        return len(set(keys)) == len(keys)
+
+    def _media(self) -> bool:
+        """media-type-mismatch, unsafe-media-path, missing-media-file, image-size-mismatch; and the image
+        size geometry is measured against (the decode leaves only items with an image or no media, with
+        positive sizes: multiple-media, invalid-image-size, ignored-media-key)."""
+        items = self.items
+        images = list(map(attrgetter("image"), items))
+        present = [image for image in images if image is not UNSET]
+        declared = MEDIA_TYPES.get(self.media_type) if type(self.media_type) is int else None
+        if present and declared is not None and "image" not in declared[1]:
+            return False
+        paths = [image.path for image in present if type(image.path) is str]
+        if paths and _SUSPICIOUS_PATH.search("\x00" + "\x00".join(paths)):
+            return False
+        heights, widths, lows = (np.full(len(items), bound) for bound in (np.inf, np.inf, -np.inf))
+        sized = [i for i, image in enumerate(images) if image is not UNSET and image.size is not UNSET]
+        if sized:
+            sizes = np.array([images[i].size for i in sized], dtype=np.float64)
+            heights[sized], widths[sized], lows[sized] = sizes[:, 0], sizes[:, 1], 0.0
+        self.heights, self.widths, self.lows = heights, widths, lows
+        return self._media_files(images)
+
+    def _media_files(self, images: list[Any]) -> bool:
+        """missing-media-file and image-size-mismatch, by the rules themselves, when the dataset has media."""
+        dataset = self.ctx.file.dataset
+        if dataset is None or dataset.media is None or not dataset.media.carries("images"):
+            return True  # the rules look for image files only where the dataset has an images folder
+        checks = (MissingMediaFile().check, ImageSizeMismatch().check)
+        for index, image in enumerate(images):
+            if image is UNSET:
+                continue
+            node: dict[str, Any] = {}
+            if image.path is not UNSET:
+                node["path"] = image.path
+            if image.size is not UNSET:
+                node["size"] = list(image.size)
+            item = {"image": node}
+            self.ctx.item, self.ctx.item_index = item, index
+            if any(check(item, self.ctx) for check in checks):
+                return False
+        self.ctx.item, self.ctx.item_index = None, -1
+        return True
+
+    def _free_form_attr(self) -> bool:
+        """cvat-frame-not-integer, the schema's object type for ``attr``, and what the parse checks in it
+        (depth, huge integers)."""
+        written = _written([raw for raw in map(attrgetter("attr"), self.items) if raw is not UNSET])
+        parsed = None if written is None else _objects(written[0], self.max_depth - ATTR_DEPTH + 2)
+        if parsed is None:
+            return False
+        frames = [attr["frame"] for attr in parsed if "frame" in attr]
+        return all(type(frame) is int and frame >= 0 for frame in frames)
+
+    # -- annotations ------------------------------------------------------------------------------
+
+    def _gather(self) -> bool:
+        """The annotations in file order, the item of each, and the annotations of each type (the decode
+        leaves only the types of the 1.0 dialect, each with its keys: unsupported-annotation-type,
+        missing-default-fields, non-integer-field, attributes-not-object, missing-caption)."""
+        lists = [[] if a is UNSET else a for a in map(attrgetter("annotations"), self.items)]
+        anns = self.annotations = list(chain.from_iterable(lists))
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        self.owner = np.repeat(np.arange(len(lists), dtype=np.int64), lengths)
+        codes = np.fromiter(map(_CODES.__getitem__, map(type, anns)), dtype=np.int8, count=len(anns))
+        for kind, code in _CODES.items():
+            positions = np.flatnonzero(codes == code)
+            if positions.size:
+                name = _TAGS[kind]
+                self.groups[name] = list(map(anns.__getitem__, positions.tolist()))
+                self.positions[name] = positions
+        return True
+
+    def _label_ids(self) -> bool:
+        """label-id-out-of-range, label-without-label-id, missing-label-categories."""
+        label_ids = list(map(attrgetter("label_id"), self.annotations))
+        used = [v for v in label_ids if type(v) is int]
+        count = self.ctx.file.label_count
+        if used and (not count or min(used) < 0 or max(used) >= count):
+            return False
+        return all(type(a.label_id) is int for a in self.groups.get("label", []))
+
+    def _annotation_ids(self) -> bool:
+        """duplicate-annotation-id: no item has the same non-zero id twice."""
+        try:
+            ids = np.array(list(map(attrgetter("id"), self.annotations)), dtype=np.int64)
+        except OverflowError:
+            return False
+        order = np.lexsort((ids, self.owner))
+        same = (self.owner[order][1:] == self.owner[order][:-1]) & (ids[order][1:] == ids[order][:-1])
+        return not (same & (ids[order][1:] != 0)).any()
+
+    def _attributes(self) -> bool:
+        """undefined-attribute (by the rule itself, once per distinct label and attribute names) and the
+        schema's object type for ``attributes``."""
+        anns = self.annotations
+        written = _written(list(map(attrgetter("attributes"), anns)))
+        if written is None:
+            return False
+        chosen = list(compress(anns, written[1]))
+        parsed = _objects(written[0], self.max_depth - ATTRIBUTES_DEPTH + 2)
+        if parsed is None:
+            return False
+        kinds = map(_TAGS.__getitem__, map(type, chosen))
+        distinct = set(zip(kinds, map(attrgetter("label_id"), chosen), map(tuple, parsed), strict=True))
+        rule = UndefinedAttribute()
+        for kind, label_id, names in distinct:
+            node: dict[str, Any] = {"type": kind, "attributes": dict.fromkeys(names)}
+            if label_id is not UNSET:
+                node["label_id"] = label_id
+            if names and rule.check(node, self.ctx):
+                return False
+        return True
+
+    def _boxes(self) -> bool:
+        """non-positive-box-size, geometry-outside-image and the schema's four numbers of ``bbox``."""
+        boxes = self.groups.get("bbox")
+        if not boxes:
+            return True
+        read = numbers.read([a.bbox for a in boxes])
+        if read is None or not (read[1] == 4).all():
+            return False
+        x, y, w, h = read[0].reshape(-1, 4).T
+        if not ((w > 0) & (h > 0)).all():
+            return False
+        owner = self.owner[self.positions["bbox"]]
+        low = self.lows[owner]
+        return bool(
+            ((x >= low) & (y >= low) & (x + w <= self.widths[owner]) & (y + h <= self.heights[owner])).all()
+        )
+
+    def _shapes(self) -> bool:
+        """odd-coordinate-count, too-few-vertices, visibility-mismatch, geometry-outside-image,
+        zero-area-polygon, closed-polygon and the schema's numbers of ``points`` and ``visibility``."""
+        for kind, (fewest, exact) in COORDINATES.items():
+            shapes = self.groups.get(kind)
+            if not shapes:
+                continue
+            read = numbers.read([a.points for a in shapes])
+            if read is None:
+                return False
+            values, counts = read
+            if (counts % 2).any() or (counts < fewest).any() or (exact and (counts != fewest).any()):
+                return False
+            xs, ys = values[0::2], values[1::2]
+            if kind == "points":
+                visible = _visibility(shapes, counts)
+                if visible is None:
+                    return False
+                if not visible.all():  # hidden keypoints are not measured: 0 is inside any image
+                    xs, ys = np.where(visible, xs, 0.0), np.where(visible, ys, 0.0)
+            if not self._inside(xs, ys, counts // 2, self.owner[self.positions[kind]]):
+                return False
+            if kind == "polygon" and not _polygons_ok(values, counts):
+                return False
+        return True
+
+    def _inside(
+        self, xs: numbers.Floats, ys: numbers.Floats, vertices: numbers.Counts, owner: numbers.Counts
+    ) -> bool:
+        """geometry-outside-image: every shape's extent within its item's image, where it has a size."""
+        nonempty = vertices > 0
+        begin = numbers.starts(vertices)[nonempty]
+        owner = owner[nonempty]
+        low, widths, heights = self.lows[owner], self.widths[owner], self.heights[owner]
+        return bool(
+            (np.minimum.reduceat(xs, begin) >= low).all()
+            and (np.minimum.reduceat(ys, begin) >= low).all()
+            and (np.maximum.reduceat(xs, begin) <= widths).all()
+            and (np.maximum.reduceat(ys, begin) <= heights).all()
+        )
+
+    def _masks(self) -> bool:
+        """rle-size-mismatch, invalid-rle-counts, empty-mask."""
+        masks = self.groups.get("mask")
+        if not masks:
+            return True
+        codes = [a.rle for a in masks]
+        try:
+            sizes = np.array([r.size for r in codes], dtype=np.int64).reshape(-1, 2)
+        except OverflowError:
+            return False
+        owner = self.owner[self.positions["mask"]]
+        heights, widths = self.heights[owner], self.widths[owner]
+        known = np.isfinite(heights)
+        if not ((sizes[known, 0] == heights[known]) & (sizes[known, 1] == widths[known])).all():
+            return False
+        if (sizes < 0).any() or (sizes >= 2**31).any():
+            return False  # areas beyond int64 are the ordinary path's to clamp
+        measures = rle.measure_counts([r.counts for r in codes])
+        areas = sizes[:, 0] * sizes[:, 1]
+        fine = (
+            (measures.status == rle.OK)
+            & (measures.totals == areas)
+            & ((measures.foreground > 0) | (areas == 0))
+        )
+        return bool(fine.all())
+
+    def _captions(self) -> bool:
+        """empty-caption."""
+        captions = [a.caption for a in self.groups.get("caption", [])]
+        return all(text and not text.isspace() for text in captions)
+
+    def _cuboids(self) -> bool:
+        """The schema's three numbers of a cuboid's ``position``, ``rotation`` and ``scale``."""
+        cuboids = self.groups.get("cuboid_3d")
+        if not cuboids:
+            return True
+        for key in ("position", "rotation", "scale"):
+            slices = [v for v in map(attrgetter(key), cuboids) if v is not UNSET]
+            read = numbers.read(slices)
+            if read is None or not (read[1] == 3).all():
+                return False
+        return True
+
+    def _cvat_labels(self) -> bool:
+        """cvat-shape-without-label, when it runs (it is not on by default)."""
+        if CvatShapeWithoutLabel.code not in self.selected:
+            return True
+        kinds = CvatShapeWithoutLabel.annotation_types
+        return all(type(a.label_id) is int for kind in kinds for a in self.groups.get(kind, ()))
+
+
+def _written(slices: list[Any]) -> tuple[list[Any], list[bool]] | None:
+    """The slices that are not ``{}`` and which ones they are; None when a two-byte slice is not ``{}``."""
+    written = [len(raw) != 2 for raw in slices]
+    empty = written.count(False)
+    if b"".join(compress(slices, (not w for w in written))) != b"{}" * empty:
+        return None
+    return list(compress(slices, written)), written
+
+
+def _objects(slices: Sequence[Any], max_depth: int) -> list[dict[str, Any]] | None:
+    """The JSON objects in ``slices``, parsed in one go; None when one is not an object, nests deeper
+    than ``max_depth`` (counted from the slice) or holds an integer beyond 64 bits."""
+    if not slices:
+        return []
+    if max_depth < 2:
+        return None
+    blob = b"".join((b"[", b",".join(slices), b"]"))
+    parsed = load(blob, max_depth)
+    if isinstance(parsed, ParseFailure) or jsonscan.has_long_digit_run(blob):
+        return None
+    return parsed if all(type(value) is dict for value in parsed) else None
+
+
+def _visibility(shapes: list[Any], counts: numbers.Counts) -> numbers.Counts | None:
+    """Which keypoints count for the bounds (visibility not 0); None when a visibility list is not one
+    value of 0, 1 or 2 per point."""
+    visible = np.ones(int(counts.sum()) // 2, dtype=bool)
+    written = [i for i, a in enumerate(shapes) if a.visibility is not UNSET]
+    if not written:
+        return visible
+    read = numbers.read([shapes[i].visibility for i in written])
+    if read is None:
+        return None
+    values, lengths = read
+    if not (lengths == counts[written] // 2).all() or not np.isin(values, (0.0, 1.0, 2.0)).all():
+        return None
+    first = numbers.starts(counts // 2)[written]
+    positions = np.repeat(first - numbers.starts(lengths), lengths) + np.arange(values.size)
+    visible[positions] = values != 0
+    return visible
+
+
+def _polygons_ok(values: numbers.Floats, counts: numbers.Counts) -> bool:
+    """zero-area-polygon (with a margin for rounding) and closed-polygon."""
+    begin = numbers.starts(counts)
+    last = begin + counts
+    if ((counts >= 8) & (values[last - 2] == values[begin]) & (values[last - 1] == values[begin + 1])).any():
+        return False
+    xs, ys = values[0::2], values[1::2]
+    vertex_begin = begin // 2
+    nxt = np.arange(xs.size) + 1
+    nxt[last // 2 - 1] = vertex_begin  # each polygon's last vertex wraps to its first
+    forward_terms, backward_terms = xs * ys[nxt], xs[nxt] * ys
+    forward = np.add.reduceat(forward_terms, vertex_begin)
+    backward = np.add.reduceat(backward_terms, vertex_begin)
+    magnitude = np.add.reduceat(np.abs(forward_terms) + np.abs(backward_terms), vertex_begin)
+    scale = np.maximum(np.maximum(np.abs(forward), np.abs(backward)), 1.0)
+    margin = RELATIVE_ZERO * scale + ROUNDING * (counts // 2 + 2) * magnitude
+    return bool((np.abs(forward - backward) > margin).all())

@@ -1,0 +1,139 @@
+"""The typed shape of a clean Datumaro 1.0 file, for :mod:`msgspec` to decode in one pass.
+
+Only what the checks look at is decoded into Python values. Arrays of numbers (``points``, ``bbox``,
+``visibility``, cuboid vectors) and free-form objects (``attributes``, ``attr``, ``infos``,
+``categories``) stay :class:`msgspec.Raw`: a slice of the text, checked later in bulk.
+
+The types are stricter than the JSON Schema, never looser, so that a successful decode already rules
+out what most structural rules report: an annotation type per struct, each with exactly the keys
+Datumaro's writer gives it (``id``, ``attributes``, ``group`` and the geometry ones required, no
+unknown key), integers within 64 bits (``1.0`` is no integer here), image sizes positive. Whatever fails
+the decode takes the ordinary path. Optional keys default to ``UNSET``, so that an absent key stays
+distinguishable from a written one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from msgspec import UNSET, Meta, Raw, Struct, UnsetType
+
+#: An integer that every reader holds exactly (and no ``huge-integer``).
+Int = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
+#: An image or mask side: positive, and small enough for its area to fit in 64 bits.
+Side = Annotated[int, Meta(gt=0, lt=2**31)]
+
+
+class Common(Struct, tag_field="type", forbid_unknown_fields=True, kw_only=True, gc=False):
+    """The keys every annotation has."""
+
+    id: Int
+    attributes: Raw
+    group: Int
+    object_id: Int | UnsetType = UNSET
+    label_id: Int | UnsetType | None = UNSET
+
+
+class Label(Common, tag="label", kw_only=True, gc=False):
+    z_order: Int | UnsetType = UNSET
+
+
+class Rle(Struct, forbid_unknown_fields=True, gc=False):
+    """A mask's run-length encoding: ``size`` is ``[height, width]``."""
+
+    counts: str
+    size: tuple[Int, Int]
+
+
+class Mask(Common, tag="mask", kw_only=True, gc=False):
+    rle: Rle
+    z_order: Int
+
+
+class Points(Common, tag="points", kw_only=True, gc=False):
+    points: Raw
+    z_order: Int
+    visibility: Raw | UnsetType = UNSET
+
+
+class Polygon(Common, tag="polygon", kw_only=True, gc=False):
+    points: Raw
+    z_order: Int
+
+
+class Polyline(Common, tag="polyline", kw_only=True, gc=False):
+    points: Raw
+    z_order: Int
+
+
+class Ellipse(Common, tag="ellipse", kw_only=True, gc=False):
+    points: Raw
+    z_order: Int
+
+
+class Bbox(Common, tag="bbox", kw_only=True, gc=False):
+    z_order: Int
+    bbox: Raw
+
+
+class Caption(Common, tag="caption", kw_only=True, gc=False):
+    caption: str
+    z_order: Int | UnsetType = UNSET
+
+
+class Cuboid3d(Common, tag="cuboid_3d", kw_only=True, gc=False):
+    position: Raw
+    rotation: Raw | UnsetType = UNSET
+    scale: Raw | UnsetType = UNSET
+    z_order: Int | UnsetType = UNSET
+
+
+Annotation = Label | Mask | Points | Polygon | Polyline | Ellipse | Bbox | Caption | Cuboid3d
+#: The annotation structs by type name.
+KINDS: dict[str, type[Common]] = {
+    kind.__struct_config__.tag: kind  # type: ignore[misc]
+    for kind in (Label, Mask, Points, Polygon, Polyline, Ellipse, Bbox, Caption, Cuboid3d)
+}
+
+
+class Image(Struct, forbid_unknown_fields=True, gc=False):
+    path: str | UnsetType | None = UNSET
+    size: tuple[Side, Side] | UnsetType = UNSET
+
+
+class Item(Struct, forbid_unknown_fields=True, gc=False):
+    """An item with an image or no media (other media, and ``media`` next to an image, fail the decode)."""
+
+    id: str
+    annotations: list[Annotation] | UnsetType = UNSET
+    attr: Raw | UnsetType = UNSET
+    image: Image | UnsetType = UNSET
+
+
+class Dataset(Struct, forbid_unknown_fields=True, gc=False):
+    dm_format_version: str | UnsetType = UNSET
+    media_type: Int | UnsetType = UNSET
+    info: Raw | UnsetType = UNSET
+    infos: Raw | UnsetType = UNSET
+    categories: Raw | UnsetType = UNSET
+    items: list[Item] | UnsetType = UNSET
+
+
+#: Top-level keys that hold free-form JSON, parsed as ordinary data for the document-level rules.
+FREE_FORM = ("info", "infos", "categories")
+
+DECODER = msgspec.json.Decoder(Dataset)
+
+__all__ = [
+    "DECODER",
+    "FREE_FORM",
+    "KINDS",
+    "UNSET",
+    "Annotation",
+    "Common",
+    "Dataset",
+    "Image",
+    "Item",
+    "Raw",
+]
