@@ -28,7 +28,7 @@ from dlint.rules.media_files import MEDIA_TYPES, ImageSizeMismatch, MissingMedia
 #: Fewest coordinates, and whether it is the exact count, per type with ``points``.
 COORDINATES = {"polygon": (6, False), "polyline": (4, False), "points": (0, False), "ellipse": (4, True)}
 #: Item ids and media paths that might be empty, absolute, drive-prefixed or climb out (joined by NUL).
-_SUSPICIOUS_PATH = re.compile(r"\x00(?:[/\\]|.:)|\.\.")
+_SUSPICIOUS_PATH = re.compile(r"\x00(?:[/\\]|.:)|\.\.", re.DOTALL)
 #: Depth of an annotation's ``attributes`` object and of an item's ``attr`` in the file.
 ATTRIBUTES_DEPTH, ATTR_DEPTH = 6, 4
 _CODES = {kind: code for code, kind in enumerate(KINDS.values())}
@@ -245,6 +245,8 @@ class ItemScreen:
         """geometry-outside-image: every shape's extent within its item's image, where it has a size."""
         nonempty = vertices > 0
         begin = numbers.starts(vertices)[nonempty]
+        if not begin.size:
+            return True
         owner = owner[nonempty]
         low, widths, heights = self.lows[owner], self.widths[owner], self.heights[owner]
         return bool(

@@ -295,3 +295,11 @@ def test_fix_leaves_a_big_clean_canonical_file_alone() -> None:
         spaced = json.dumps(orjson.loads(raw)).encode()
         rewritten = fix_bytes(spaced, file="t.json", subset="default", rules=ALL_RULES)
     assert rewritten.changed and rewritten.fixed == raw
+
+
+def test_keypoints_without_points_agree() -> None:
+    doc = copy.deepcopy(SMALL_DOC)
+    for ann in _annotations(doc, "points"):
+        ann["points"] = []
+        ann.pop("visibility", None)
+    assert assert_agrees(orjson.dumps(doc))
