@@ -170,7 +170,7 @@ def screened_clean(
     if _walk(decoded.top, ALL_RULES, context):  # the real rules on the top level, items aside
         return False
     selected = frozenset(rule.code for rule in rules)
-    if not fastpath.items_clean(decoded, Context(context), active, selected):
+    if not fastpath.items_clean(decoded, Context(context), selected):
         return False
     if dataset is not None and dataset.reference is None and context.is_dataset_file():
         shared = {key: context.data[key] for key in SHARED_KEYS if key in context.data}

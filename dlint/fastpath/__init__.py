@@ -31,8 +31,8 @@ from dlint.limits import Limits
 from dlint.parsecheck import ParseFailure, load
 from dlint.rules.base import Context
 
-#: The deepest fixed structure of a decoded file (an annotation's ``rle`` object, at level 6); a
-#: smaller ``limits.max-depth`` leaves every file to the ordinary path.
+#: The deepest structure a decoded item may have (an annotation's ``rle`` or ``attributes`` object,
+#: at level 6) and one more; a smaller ``limits.max-depth`` leaves every file to the ordinary path.
 MIN_DEPTH = 7
 
 
@@ -85,10 +85,10 @@ def decode(raw: bytes, limits: Limits) -> Decoded | None:
     return Decoded(dataset, top)
 
 
-def items_clean(decoded: Decoded, ctx: Context, limits: Limits, selected: frozenset[str]) -> bool:
+def items_clean(decoded: Decoded, ctx: Context, selected: frozenset[str]) -> bool:
     """Whether no item or annotation rule can report anything in the decoded file (``ctx`` knows its
     top level; ``selected`` are the codes of the rules that run, for the rules that only some run)."""
-    return ItemScreen(decoded.dataset, ctx, limits.max_depth, selected).clean()
+    return ItemScreen(decoded.dataset, ctx, selected).clean()
 
 
 __all__ = ["Decoded", "decode", "eligible", "items_clean"]

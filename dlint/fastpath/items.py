@@ -9,17 +9,16 @@ the ordinary path, which then says exactly what is wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from itertools import chain, compress
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
-from dlint import jsonscan, rle
-from dlint.fastpath import numbers
+from dlint import rle
+from dlint.fastpath import numbers, split
 from dlint.fastpath.model import KINDS, UNSET, Common, Dataset, Item
-from dlint.parsecheck import ParseFailure, load
 from dlint.rules.attributes import UndefinedAttribute
 from dlint.rules.base import Context
 from dlint.rules.cvat import CvatShapeWithoutLabel
@@ -29,20 +28,24 @@ from dlint.rules.media_files import MEDIA_TYPES, ImageSizeMismatch, MissingMedia
 COORDINATES = {"polygon": (6, False), "polyline": (4, False), "points": (0, False), "ellipse": (4, True)}
 #: Item ids and media paths that might be empty, absolute, drive-prefixed or climb out (joined by NUL).
 _SUSPICIOUS_PATH = re.compile(r"\x00(?:[/\\]|.:)|\.\.", re.DOTALL)
-#: Depth of an annotation's ``attributes`` object and of an item's ``attr`` in the file.
-ATTRIBUTES_DEPTH, ATTR_DEPTH = 6, 4
 _CODES = {kind: code for code, kind in enumerate(KINDS.values())}
 _TAGS = {kind: name for name, kind in KINDS.items()}
 #: Relative tolerance of zero-area-polygon, and the margin kept beyond it for float rounding.
 RELATIVE_ZERO, ROUNDING = 1e-12, 4 * np.finfo(np.float64).eps
+#: Annotations from which two processes share the checks.
+SPLIT_ANNOTATIONS = 50_000
+Checks = tuple[Callable[[], bool], ...]
+#: Coordinates of the polygons checked together for their area.
+POLYGON_BLOCK = 1 << 16
+#: Characters of masks' counts checked together.
+MASK_BLOCK = 1 << 22
 
 
 class ItemScreen:
     """The checks of one decoded file's items (see the module docstring)."""
 
-    def __init__(self, dataset: Dataset, ctx: Context, max_depth: int, selected: frozenset[str]) -> None:
+    def __init__(self, dataset: Dataset, ctx: Context, selected: frozenset[str]) -> None:
         self.ctx = ctx
-        self.max_depth = max_depth
         self.selected = selected
         self.items: list[Item] = dataset.items if isinstance(dataset.items, list) else []
         self.media_type = dataset.media_type
@@ -53,25 +56,28 @@ class ItemScreen:
         self.heights = self.widths = self.lows = np.zeros(0)
         self.groups: dict[str, list[Any]] = {}  # annotations by type
         self.positions: dict[str, numbers.Counts] = {}  # their places in ``annotations``
+        self.mask_areas = np.zeros(0, dtype=np.int64)  # height * width of each mask
+        self.all_labelled = False  # whether every annotation has an integer label_id
 
     def clean(self) -> bool:
-        """Whether no item or annotation rule can report anything."""
-        checks: tuple[Callable[[], bool], ...] = (
-            self._item_ids,
-            self._media,
-            self._free_form_attr,
-            self._gather,
+        """Whether no item or annotation rule can report anything. Past the checks that gather what
+        the others use, the masks and the free-form objects are checked by a forked copy of the
+        process meanwhile, for big files where that is safe (see :mod:`dlint.fastpath.split`)."""
+        shared: Checks = (self._item_ids, self._media, self._gather)
+        here: Checks = (
             self._label_ids,
             self._annotation_ids,
-            self._attributes,
             self._boxes,
             self._shapes,
-            self._masks,
             self._captions,
             self._cuboids,
             self._cvat_labels,
         )
-        return all(check() for check in checks)
+        there: Checks = (self._free_form_attr, self._attributes, self._mask_sizes, self._mask_counts)
+        if not _all(shared):
+            return False
+        fork = len(self.annotations) >= SPLIT_ANNOTATIONS
+        return split.both(lambda: _all(here), lambda: _all(there), fork=fork)
 
     # -- items ------------------------------------------------------------------------------------
 
@@ -100,7 +106,8 @@ class ItemScreen:
         heights, widths, lows = (np.full(len(items), bound) for bound in (np.inf, np.inf, -np.inf))
         sized = [i for i, image in enumerate(images) if image is not UNSET and image.size is not UNSET]
         if sized:
-            sizes = np.array([images[i].size for i in sized], dtype=np.float64)
+            flat = chain.from_iterable(images[i].size for i in sized)
+            sizes = np.fromiter(flat, dtype=np.float64, count=2 * len(sized)).reshape(-1, 2)
             heights[sized], widths[sized], lows[sized] = sizes[:, 0], sizes[:, 1], 0.0
         self.heights, self.widths, self.lows = heights, widths, lows
         return self._media_files(images)
@@ -127,13 +134,9 @@ class ItemScreen:
         return True
 
     def _free_form_attr(self) -> bool:
-        """cvat-frame-not-integer, the schema's object type for ``attr``, and what the parse checks in it
-        (depth, huge integers)."""
-        written = _written([raw for raw in map(attrgetter("attr"), self.items) if raw is not UNSET])
-        parsed = None if written is None else _objects(written[0], self.max_depth - ATTR_DEPTH + 2)
-        if parsed is None:
-            return False
-        frames = [attr["frame"] for attr in parsed if "frame" in attr]
+        """cvat-frame-not-integer (the decode leaves ``attr`` objects of scalars)."""
+        attrs = [attr for attr in map(attrgetter("attr"), self.items) if attr is not UNSET]
+        frames = [attr["frame"] for attr in attrs if "frame" in attr]
         return all(type(frame) is int and frame >= 0 for frame in frames)
 
     # -- annotations ------------------------------------------------------------------------------
@@ -158,11 +161,12 @@ class ItemScreen:
     def _label_ids(self) -> bool:
         """label-id-out-of-range, label-without-label-id, missing-label-categories."""
         label_ids = list(map(attrgetter("label_id"), self.annotations))
-        used = [v for v in label_ids if type(v) is int]
+        self.all_labelled = set(map(type, label_ids)) <= {int}
+        used = label_ids if self.all_labelled else [v for v in label_ids if type(v) is int]
         count = self.ctx.file.label_count
         if used and (not count or min(used) < 0 or max(used) >= count):
             return False
-        return all(type(a.label_id) is int for a in self.groups.get("label", []))
+        return self.all_labelled or _labelled(self.groups.get("label", []))
 
     def _annotation_ids(self) -> bool:
         """duplicate-annotation-id: no item has the same non-zero id twice."""
@@ -175,24 +179,21 @@ class ItemScreen:
         return not (same & (ids[order][1:] != 0)).any()
 
     def _attributes(self) -> bool:
-        """undefined-attribute (by the rule itself, once per distinct label and attribute names) and the
-        schema's object type for ``attributes``."""
+        """undefined-attribute, by the rule itself, once per distinct type, label and attribute names
+        (the decode leaves ``attributes`` objects of scalars: attributes-not-object, huge-integer)."""
         anns = self.annotations
-        written = _written(list(map(attrgetter("attributes"), anns)))
-        if written is None:
-            return False
-        chosen = list(compress(anns, written[1]))
-        parsed = _objects(written[0], self.max_depth - ATTRIBUTES_DEPTH + 2)
-        if parsed is None:
-            return False
+        values = list(map(attrgetter("attributes"), anns))
+        written = list(map(bool, values))
+        chosen = list(compress(anns, written))
         kinds = map(_TAGS.__getitem__, map(type, chosen))
-        distinct = set(zip(kinds, map(attrgetter("label_id"), chosen), map(tuple, parsed), strict=True))
+        names = map(tuple, compress(values, written))
+        distinct = set(zip(kinds, map(attrgetter("label_id"), chosen), names, strict=True))
         rule = UndefinedAttribute()
-        for kind, label_id, names in distinct:
-            node: dict[str, Any] = {"type": kind, "attributes": dict.fromkeys(names)}
+        for kind, label_id, keys in distinct:
+            node: dict[str, Any] = {"type": kind, "attributes": dict.fromkeys(keys)}
             if label_id is not UNSET:
                 node["label_id"] = label_id
-            if names and rule.check(node, self.ctx):
+            if rule.check(node, self.ctx):
                 return False
         return True
 
@@ -201,7 +202,7 @@ class ItemScreen:
         boxes = self.groups.get("bbox")
         if not boxes:
             return True
-        read = numbers.read([a.bbox for a in boxes])
+        read = numbers.read(list(map(attrgetter("bbox"), boxes)))
         if read is None or not (read[1] == 4).all():
             return False
         x, y, w, h = read[0].reshape(-1, 4).T
@@ -220,7 +221,7 @@ class ItemScreen:
             shapes = self.groups.get(kind)
             if not shapes:
                 continue
-            read = numbers.read([a.points for a in shapes])
+            read = numbers.read(list(map(attrgetter("points"), shapes)))
             if read is None:
                 return False
             values, counts = read
@@ -256,31 +257,34 @@ class ItemScreen:
             and (np.maximum.reduceat(ys, begin) <= heights).all()
         )
 
-    def _masks(self) -> bool:
-        """rle-size-mismatch, invalid-rle-counts, empty-mask."""
-        masks = self.groups.get("mask")
-        if not masks:
-            return True
-        codes = [a.rle for a in masks]
-        try:
-            sizes = np.array([r.size for r in codes], dtype=np.int64).reshape(-1, 2)
-        except OverflowError:
-            return False
-        owner = self.owner[self.positions["mask"]]
+    def _mask_sizes(self) -> bool:
+        """rle-size-mismatch, and sizes small enough for their areas to fit in 64 bits."""
+        masks = self.groups.get("mask", [])
+        flat = chain.from_iterable(map(attrgetter("rle.size"), masks))
+        sizes = np.fromiter(flat, dtype=np.int64, count=2 * len(masks)).reshape(-1, 2)
+        owner = self.owner[self.positions["mask"]] if masks else self.owner[:0]
         heights, widths = self.heights[owner], self.widths[owner]
         known = np.isfinite(heights)
         if not ((sizes[known, 0] == heights[known]) & (sizes[known, 1] == widths[known])).all():
             return False
-        if (sizes < 0).any() or (sizes >= 2**31).any():
-            return False  # areas beyond int64 are the ordinary path's to clamp
-        measures = rle.measure_counts([r.counts for r in codes])
-        areas = sizes[:, 0] * sizes[:, 1]
-        fine = (
-            (measures.status == rle.OK)
-            & (measures.totals == areas)
-            & ((measures.foreground > 0) | (areas == 0))
-        )
-        return bool(fine.all())
+        self.mask_areas = sizes[:, 0] * sizes[:, 1]
+        return bool(((sizes >= 0) & (sizes < 2**31)).all())
+
+    def _mask_counts(self) -> bool:
+        """invalid-rle-counts, empty-mask: a block of masks at a time (the temporaries stay small)."""
+        counts = list(map(attrgetter("rle.counts"), self.groups.get("mask", [])))
+        lengths = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts))
+        for lo, hi in numbers.blocks(lengths, MASK_BLOCK):
+            measures = rle.measure_counts(counts[lo:hi])
+            areas = self.mask_areas[lo:hi]
+            fine = (
+                (measures.status == rle.OK)
+                & (measures.totals == areas)
+                & ((measures.foreground > 0) | (areas == 0))
+            )
+            if not fine.all():
+                return False
+        return True
 
     def _captions(self) -> bool:
         """empty-caption."""
@@ -304,30 +308,16 @@ class ItemScreen:
         if CvatShapeWithoutLabel.code not in self.selected:
             return True
         kinds = CvatShapeWithoutLabel.annotation_types
-        return all(type(a.label_id) is int for kind in kinds for a in self.groups.get(kind, ()))
+        return self.all_labelled or all(_labelled(self.groups.get(kind, [])) for kind in kinds)
 
 
-def _written(slices: list[Any]) -> tuple[list[Any], list[bool]] | None:
-    """The slices that are not ``{}`` and which ones they are; None when a two-byte slice is not ``{}``."""
-    written = [len(raw) != 2 for raw in slices]
-    empty = written.count(False)
-    if b"".join(compress(slices, (not w for w in written))) != b"{}" * empty:
-        return None
-    return list(compress(slices, written)), written
+def _all(checks: Checks) -> bool:
+    return all(check() for check in checks)
 
 
-def _objects(slices: Sequence[Any], max_depth: int) -> list[dict[str, Any]] | None:
-    """The JSON objects in ``slices``, parsed in one go; None when one is not an object, nests deeper
-    than ``max_depth`` (counted from the slice) or holds an integer beyond 64 bits."""
-    if not slices:
-        return []
-    if max_depth < 2:
-        return None
-    blob = b"".join((b"[", b",".join(slices), b"]"))
-    parsed = load(blob, max_depth)
-    if isinstance(parsed, ParseFailure) or jsonscan.has_long_digit_run(blob):
-        return None
-    return parsed if all(type(value) is dict for value in parsed) else None
+def _labelled(annotations: list[Any]) -> bool:
+    """Whether every one of the annotations has an integer ``label_id``."""
+    return set(map(type, map(attrgetter("label_id"), annotations))) <= {int}
 
 
 def _visibility(shapes: list[Any], counts: numbers.Counts) -> numbers.Counts | None:
@@ -350,14 +340,24 @@ def _visibility(shapes: list[Any], counts: numbers.Counts) -> numbers.Counts | N
 
 
 def _polygons_ok(values: numbers.Floats, counts: numbers.Counts) -> bool:
-    """zero-area-polygon (with a margin for rounding) and closed-polygon."""
+    """zero-area-polygon (with a margin for rounding) and closed-polygon, a block of polygons at a time
+    (the temporaries stay small)."""
+    begin = numbers.starts(counts)
+    for lo, hi in numbers.blocks(counts, POLYGON_BLOCK):
+        stop = int(begin[hi - 1] + counts[hi - 1])
+        if not _polygon_block_ok(values[int(begin[lo]) : stop], counts[lo:hi]):
+            return False
+    return True
+
+
+def _polygon_block_ok(values: numbers.Floats, counts: numbers.Counts) -> bool:
     begin = numbers.starts(counts)
     last = begin + counts
     if ((counts >= 8) & (values[last - 2] == values[begin]) & (values[last - 1] == values[begin + 1])).any():
         return False
     xs, ys = values[0::2], values[1::2]
     vertex_begin = begin // 2
-    nxt = np.arange(xs.size) + 1
+    nxt = np.arange(1, xs.size + 1)
     nxt[last // 2 - 1] = vertex_begin  # each polygon's last vertex wraps to its first
     forward_terms, backward_terms = xs * ys[nxt], xs[nxt] * ys
     forward = np.add.reduceat(forward_terms, vertex_begin)

@@ -1,8 +1,8 @@
 """The typed shape of a clean Datumaro 1.0 file, for :mod:`msgspec` to decode in one pass.
 
 Only what the checks look at is decoded into Python values. Arrays of numbers (``points``, ``bbox``,
-``visibility``, cuboid vectors) and free-form objects (``attributes``, ``attr``, ``infos``,
-``categories``) stay :class:`msgspec.Raw`: a slice of the text, checked later in bulk.
+``visibility``, cuboid vectors) and the top level's free-form objects (``infos``, ``categories``) stay
+:class:`msgspec.Raw`: a slice of the text, checked later in bulk.
 
 The types are stricter than the JSON Schema, never looser, so that a successful decode already rules
 out what most structural rules report: an annotation type per struct, each with exactly the keys
@@ -23,13 +23,15 @@ from msgspec import UNSET, Meta, Raw, Struct, UnsetType
 Int = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
 #: An image or mask side: positive, and small enough for its area to fit in 64 bits.
 Side = Annotated[int, Meta(gt=0, lt=2**31)]
+#: The value of an attribute (lists and objects, rare in practice, are left to the ordinary path).
+Scalar = str | bool | Int | float | None
 
 
 class Common(Struct, tag_field="type", forbid_unknown_fields=True, kw_only=True, gc=False):
     """The keys every annotation has."""
 
     id: Int
-    attributes: Raw
+    attributes: dict[str, Scalar]
     group: Int
     object_id: Int | UnsetType = UNSET
     label_id: Int | UnsetType | None = UNSET
@@ -107,7 +109,7 @@ class Item(Struct, forbid_unknown_fields=True, gc=False):
 
     id: str
     annotations: list[Annotation] | UnsetType = UNSET
-    attr: Raw | UnsetType = UNSET
+    attr: dict[str, Scalar] | UnsetType = UNSET
     image: Image | UnsetType = UNSET
 
 
