@@ -35,8 +35,6 @@ RELATIVE_ZERO, ROUNDING = 1e-12, 4 * np.finfo(np.float64).eps
 #: Annotations from which two processes share the checks.
 SPLIT_ANNOTATIONS = 50_000
 Checks = tuple[Callable[[], bool], ...]
-#: Coordinates of the polygons checked together for their area.
-POLYGON_BLOCK = 1 << 16
 #: Characters of masks' counts checked together.
 MASK_BLOCK = 1 << 22
 
@@ -61,19 +59,21 @@ class ItemScreen:
 
     def clean(self) -> bool:
         """Whether no item or annotation rule can report anything. Past the checks that gather what
-        the others use, the masks and the free-form objects are checked by a forked copy of the
-        process meanwhile, for big files where that is safe (see :mod:`dlint.fastpath.split`)."""
+        the others use, the masks (the costliest check, with the fewest objects to touch) are checked
+        by a forked copy of the process meanwhile, for big files where that is safe (see
+        :mod:`dlint.fastpath.split`)."""
         shared: Checks = (self._item_ids, self._media, self._gather)
         here: Checks = (
             self._label_ids,
             self._annotation_ids,
+            self._attributes,
             self._boxes,
             self._shapes,
             self._captions,
             self._cuboids,
             self._cvat_labels,
         )
-        there: Checks = (self._free_form_attr, self._attributes, self._mask_sizes, self._mask_counts)
+        there: Checks = (self._free_form_attr, self._mask_sizes, self._mask_counts)
         if not _all(shared):
             return False
         fork = len(self.annotations) >= SPLIT_ANNOTATIONS
@@ -199,42 +199,46 @@ class ItemScreen:
 
     def _boxes(self) -> bool:
         """non-positive-box-size, geometry-outside-image and the schema's four numbers of ``bbox``."""
-        boxes = self.groups.get("bbox")
-        if not boxes:
-            return True
-        read = numbers.read(list(map(attrgetter("bbox"), boxes)))
-        if read is None or not (read[1] == 4).all():
+        boxes = self.groups.get("bbox", [])
+        owners = self.owner[self.positions["bbox"]] if boxes else self.owner[:0]
+        try:
+            for lo, values, counts in numbers.chunks(list(map(attrgetter("bbox"), boxes))):
+                if not (counts == 4).all():
+                    return False
+                x, y, w, h = values.reshape(-1, 4).T
+                owner = owners[lo : lo + counts.size]
+                low, width, height = self.lows[owner], self.widths[owner], self.heights[owner]
+                if not (
+                    (w > 0) & (h > 0) & (x >= low) & (y >= low) & (x + w <= width) & (y + h <= height)
+                ).all():
+                    return False
+        except numbers.NotNumbers:
             return False
-        x, y, w, h = read[0].reshape(-1, 4).T
-        if not ((w > 0) & (h > 0)).all():
-            return False
-        owner = self.owner[self.positions["bbox"]]
-        low = self.lows[owner]
-        return bool(
-            ((x >= low) & (y >= low) & (x + w <= self.widths[owner]) & (y + h <= self.heights[owner])).all()
-        )
+        return True
 
     def _shapes(self) -> bool:
         """odd-coordinate-count, too-few-vertices, visibility-mismatch, geometry-outside-image,
         zero-area-polygon, closed-polygon and the schema's numbers of ``points`` and ``visibility``."""
-        for kind, (fewest, exact) in COORDINATES.items():
-            shapes = self.groups.get(kind)
-            if not shapes:
-                continue
-            read = numbers.read(list(map(attrgetter("points"), shapes)))
-            if read is None:
-                return False
-            values, counts = read
+        try:
+            return all(self._shapes_of(kind) for kind in COORDINATES)
+        except numbers.NotNumbers:
+            return False
+
+    def _shapes_of(self, kind: str) -> bool:
+        fewest, exact = COORDINATES[kind]
+        shapes = self.groups.get(kind, [])
+        owners = self.owner[self.positions[kind]] if shapes else self.owner[:0]
+        for lo, values, counts in numbers.chunks(list(map(attrgetter("points"), shapes))):
             if (counts % 2).any() or (counts < fewest).any() or (exact and (counts != fewest).any()):
                 return False
             xs, ys = values[0::2], values[1::2]
             if kind == "points":
-                visible = _visibility(shapes, counts)
+                visible = _visibility(shapes[lo : lo + counts.size], counts)
                 if visible is None:
                     return False
                 if not visible.all():  # hidden keypoints are not measured: 0 is inside any image
                     xs, ys = np.where(visible, xs, 0.0), np.where(visible, ys, 0.0)
-            if not self._inside(xs, ys, counts // 2, self.owner[self.positions[kind]]):
+            if not self._inside(xs, ys, counts // 2, owners[lo : lo + counts.size]):
                 return False
             if kind == "polygon" and not _polygons_ok(values, counts):
                 return False
@@ -324,10 +328,12 @@ def _visibility(shapes: list[Any], counts: numbers.Counts) -> numbers.Counts | N
     """Which keypoints count for the bounds (visibility not 0); None when a visibility list is not one
     value of 0, 1 or 2 per point."""
     visible = np.ones(int(counts.sum()) // 2, dtype=bool)
-    written = [i for i, a in enumerate(shapes) if a.visibility is not UNSET]
-    if not written:
+    lists = list(map(attrgetter("visibility"), shapes))
+    given = [value is not UNSET for value in lists]
+    if not any(given):
         return visible
-    read = numbers.read([shapes[i].visibility for i in written])
+    written = np.flatnonzero(given)
+    read = numbers.read(list(compress(lists, given)))
     if read is None:
         return None
     values, lengths = read
@@ -340,17 +346,7 @@ def _visibility(shapes: list[Any], counts: numbers.Counts) -> numbers.Counts | N
 
 
 def _polygons_ok(values: numbers.Floats, counts: numbers.Counts) -> bool:
-    """zero-area-polygon (with a margin for rounding) and closed-polygon, a block of polygons at a time
-    (the temporaries stay small)."""
-    begin = numbers.starts(counts)
-    for lo, hi in numbers.blocks(counts, POLYGON_BLOCK):
-        stop = int(begin[hi - 1] + counts[hi - 1])
-        if not _polygon_block_ok(values[int(begin[lo]) : stop], counts[lo:hi]):
-            return False
-    return True
-
-
-def _polygon_block_ok(values: numbers.Floats, counts: numbers.Counts) -> bool:
+    """zero-area-polygon (with a margin for rounding) and closed-polygon."""
     begin = numbers.starts(counts)
     last = begin + counts
     if ((counts >= 8) & (values[last - 2] == values[begin]) & (values[last - 1] == values[begin + 1])).any():

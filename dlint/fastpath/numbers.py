@@ -1,8 +1,8 @@
 """Arrays of numbers kept as text by the typed decode, read in bulk into one float64 array.
 
-The slices of one key (every ``points`` of the polygons, say) are joined into JSON arrays of arrays
-of about :data:`CHUNK` bytes, each parsed once and flattened into contiguous doubles: no Python object
-per number, and the parser's working memory stays that of one chunk. Anything that is not a number (a
+The slices of one key (every ``points`` of the polygons, say) are joined into JSON arrays of
+:data:`CHUNK` arrays, each parsed once and flattened into contiguous doubles: no Python object per
+number, and the working memory stays that of one chunk. Anything that is not a number (a
 string, ``null``, a boolean, an object) or is out of range fails the read, and the caller takes the
 ordinary path.
 """
@@ -10,7 +10,7 @@ ordinary path.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,37 +20,45 @@ import simdjson
 Floats = npt.NDArray[np.float64]
 Counts = npt.NDArray[np.int64]
 
-#: Bytes of text parsed at once.
-CHUNK = 1 << 20
+#: Arrays parsed at once (about a megabyte of polygon text).
+CHUNK = 4096
 OPEN, CLOSE, COMMA = b"[],"
 
 
-def read(slices: Sequence[Any]) -> tuple[Floats, Counts] | None:
-    """All numbers of the arrays in ``slices`` (JSON text, bytes-like) back to back, and how many each
-    array holds; None when one of them is not a flat array of JSON numbers (or is absent)."""
-    try:
-        sizes = np.fromiter(map(len, slices), dtype=np.int64, count=len(slices))
-    except TypeError:  # a slice is missing (an absent key)
-        return None
+class NotNumbers(Exception):
+    """An array that is not a flat array of JSON numbers, or a missing one."""
+
+
+def chunks(slices: Sequence[Any]) -> Iterator[tuple[int, Floats, Counts]]:
+    """The arrays in ``slices`` (JSON text, bytes-like) a chunk at a time: the index of the chunk's
+    first array, all its numbers back to back, and how many each array holds. Raises
+    :class:`NotNumbers` when one of them is not a flat array of JSON numbers (or is absent)."""
     parser = simdjson.Parser()
-    counts = np.zeros(len(slices), dtype=np.int64)
-    # room for the most numbers the text can hold (one digit and one comma each); only the pages
-    # written to take memory
-    values = np.empty(int(sizes.sum()) // 2 + 1)
-    filled = 0
-    for lo, hi in blocks(sizes, CHUNK):
-        part = _read_chunk(parser, slices[lo:hi], counts[lo:hi])
-        if part is None:
-            return None
-        values[filled : filled + part.size] = part
-        filled += part.size
-    return values[:filled], counts
+    for lo in range(0, len(slices), CHUNK):
+        part = slices[lo : lo + CHUNK]
+        counts = np.zeros(len(part), dtype=np.int64)
+        values = _read_chunk(parser, part, counts)
+        if values is None:
+            raise NotNumbers
+        yield lo, values, counts
+
+
+def read(slices: Sequence[Any]) -> tuple[Floats, Counts] | None:
+    """All numbers of the arrays in ``slices`` and how many each holds (see :func:`chunks`); None
+    when one of them is not a flat array of JSON numbers."""
+    try:
+        parts = list(chunks(slices))
+    except NotNumbers:
+        return None
+    values = np.concatenate([np.zeros(0), *(values for _, values, _ in parts)])
+    counts = np.concatenate([np.zeros(0, dtype=np.int64), *(counts for _, _, counts in parts)])
+    return values, counts
 
 
 def _read_chunk(parser: Any, slices: Sequence[Any], counts: Counts) -> Floats | None:
     """One chunk's numbers; ``counts`` receives each array's length."""
-    blob = b"".join((b"[", b",".join(slices), b"]"))
     try:
+        blob = b"".join((b"[", b",".join(slices), b"]"))
         arrays = parser.parse(blob)
         values = np.frombuffer(arrays.as_buffer(of_type="d"), dtype=np.float64)
     except (AttributeError, TypeError, ValueError, RuntimeError):  # not numbers, not arrays, too big
