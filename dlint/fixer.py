@@ -112,14 +112,17 @@ def _clean_and_canonical(
     dataset: DatasetState | None,
 ) -> bool:
     """Whether a big file has nothing to fix and is in canonical compact form, told by the fast path
-    (see :mod:`dlint.fastpath`) without parsing it into Python objects."""
+    (see :mod:`dlint.fastpath`) without parsing it into Python objects; the form is checked by a
+    forked copy of the process meanwhile, where that is safe."""
     if len(raw) < FAST_PATH_MIN_SIZE or isinstance(raw, Refused):
         return False
-    if not screened_clean(raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset):
-        return False
+    from dlint.fastpath import split
     from dlint.fastpath.canonical import is_canonical
 
-    return is_canonical(raw)
+    def clean() -> bool:
+        return screened_clean(raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset)
+
+    return split.both(clean, lambda: is_canonical(raw), fork=True)
 
 
 def _unparsed(

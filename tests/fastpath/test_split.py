@@ -1,0 +1,52 @@
+"""Two halves of a check side by side: the answer is their conjunction, whatever the child does."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import pytest
+
+from dlint.fastpath import split
+
+LINUX = pytest.mark.skipif(sys.platform != "linux", reason="the fork is used on Linux only")
+
+
+@pytest.mark.parametrize("fork", [True, False])
+@pytest.mark.parametrize(("first", "second"), [(True, True), (True, False), (False, True), (False, False)])
+def test_the_answer_is_the_conjunction(fork: bool, first: bool, second: bool) -> None:
+    assert split.both(lambda: first, lambda: second, fork=fork) is (first and second)
+
+
+@LINUX
+def test_the_second_half_runs_in_another_process() -> None:
+    parent = os.getpid()
+    assert split.both(lambda: True, lambda: os.getpid() != parent, fork=True)
+    assert split.both(lambda: True, lambda: os.getpid() == parent, fork=False)
+
+
+@LINUX
+def test_a_child_that_fails_or_dies_counts_as_not_clean() -> None:
+    def raises() -> bool:
+        raise RuntimeError("boom")
+
+    def dies() -> bool:
+        os._exit(3)
+
+    assert not split.both(lambda: True, raises, fork=True)
+    assert not split.both(lambda: True, dies, fork=True)
+
+
+@LINUX
+def test_no_fork_while_another_thread_runs() -> None:
+    parent = os.getpid()
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    try:
+        assert not split.can_fork()
+        assert split.both(lambda: True, lambda: os.getpid() == parent, fork=True)
+    finally:
+        release.set()
+        worker.join()
