@@ -44,6 +44,8 @@ def keep_until_exit(document: object) -> None:
 #: The dialect the fast path reads (see :mod:`dlint.fastpath`), and the size from which it is tried.
 FAST_DIALECT = "datumaro-1.0"
 FAST_PATH_MIN_SIZE = 1 << 20
+#: The size from which two processes share the fast path's work, where they can.
+SHARE_SIZE = 8 << 20
 
 #: Top-level keys every subset file of a dataset must declare alike (kept from the first file).
 SHARED_KEYS = ("categories", "infos", "media_type")
@@ -150,16 +152,22 @@ def screened_clean(
     rules: Sequence[type[Rule]],
     dialect: str | None = None,
     dataset: DatasetState | None = None,
+    share: bool | None = None,
 ) -> bool:
     """Whether the fast path finds the file clean (see :mod:`dlint.fastpath`); False is "not known".
-    When it is clean, the dataset's reference is set as :func:`lint_document` would set it."""
+    When it is clean, the dataset's reference is set as :func:`lint_document` would set it.
+    ``share``: whether two processes share the items (None: for files of :data:`SHARE_SIZE` and
+    more, where forking is safe)."""
     from dlint import fastpath  # imported only for files large enough to need it
+    from dlint.fastpath import split
     from dlint.rules import ALL_RULES
 
     active = run_limits.current()
     if not fastpath.eligible(raw, active):
         return False
-    decoded = fastpath.decode(raw, active)
+    if share is None:
+        share = len(raw) >= SHARE_SIZE and split.can_fork()
+    decoded = fastpath.decode(raw, active, share=share)
     if decoded is None:
         return False
     keep_until_exit(decoded)

@@ -119,8 +119,10 @@ def _clean_and_canonical(
     from dlint.fastpath import split
     from dlint.fastpath.canonical import is_canonical
 
-    def clean() -> bool:
-        return screened_clean(raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset)
+    def clean() -> bool:  # in this process alone: the other one checks the form
+        return screened_clean(
+            raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset, share=False
+        )
 
     return split.both(clean, lambda: is_canonical(raw), fork=True)
 

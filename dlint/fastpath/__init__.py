@@ -13,20 +13,25 @@ path, which finds and explains every problem: the fast path never produces a dia
 only be stricter than the rules, never looser (``tests/fastpath`` checks it against the ordinary path
 and the JSON Schemas on every test document and on generated ones).
 
+Big files are shared out between two processes where that is safe: the items are kept as text at
+first, and a forked copy of the process decodes and checks the second half of them while this one
+does the first (see :mod:`dlint.fastpath.split`).
+
 It serves files the ordinary path does not scan for repeated keys (larger than
 ``limits.duplicate-key-scan``), since the typed decode, like the parse, keeps the last of two equal keys.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 
 from dlint import jsonscan
+from dlint.fastpath import split
 from dlint.fastpath.items import ItemScreen
-from dlint.fastpath.model import DECODER, FREE_FORM, UNSET, Dataset
+from dlint.fastpath.model import DECODER, FREE_FORM, ITEMS_DECODER, OUTLINE_DECODER, UNSET, Item, Outline, Raw
 from dlint.limits import Limits
 from dlint.parsecheck import ParseFailure, load
 from dlint.rules.base import Context
@@ -38,10 +43,15 @@ MIN_DEPTH = 7
 
 @dataclass(frozen=True)
 class Decoded:
-    """A decoded file: the typed structures, and the top level as plain data with ``items`` empty."""
+    """A decoded file: the top level as plain data with ``items`` empty, and the items, either
+    decoded or kept as text (to be shared out between two processes)."""
 
-    dataset: Dataset
     top: dict[str, Any]
+    media_type: Any
+    items: list[Item] | None = None
+    texts: list[Raw] | None = None
+    #: Items decoded from ``texts``, kept with the rest (see :func:`dlint.engine.keep_until_exit`).
+    decoded_parts: list[list[Item]] = field(default_factory=list)
 
 
 def eligible(raw: bytes, limits: Limits) -> bool:
@@ -53,16 +63,16 @@ def eligible(raw: bytes, limits: Limits) -> bool:
     )
 
 
-def decode(raw: bytes, limits: Limits) -> Decoded | None:
+def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None:
     """The decoded file, or None when it is not plain UTF-8 JSON of the typed shape (then the ordinary
-    path reads it)."""
+    path reads it). With ``share``, the items are kept as text for :func:`items_clean` to share out."""
     if not raw.isascii():
         try:
             raw.decode("utf-8")  # the decode does not check the text of strings it skips
         except UnicodeDecodeError:
             return None
     try:
-        dataset = DECODER.decode(raw)
+        dataset = (OUTLINE_DECODER if share else DECODER).decode(raw)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
     if dataset.items is UNSET:
@@ -82,13 +92,43 @@ def decode(raw: bytes, limits: Limits) -> Decoded | None:
             return None
         top[key] = parsed
     top["items"] = []  # the items are the item screen's
-    return Decoded(dataset, top)
+    if isinstance(dataset, Outline):
+        return Decoded(top, dataset.media_type, texts=dataset.items)
+    return Decoded(top, dataset.media_type, items=dataset.items)
 
 
 def items_clean(decoded: Decoded, ctx: Context, selected: frozenset[str]) -> bool:
     """Whether no item or annotation rule can report anything in the decoded file (``ctx`` knows its
-    top level; ``selected`` are the codes of the rules that run, for the rules that only some run)."""
-    return ItemScreen(decoded.dataset, ctx, selected).clean()
+    top level; ``selected`` are the codes of the rules that run, for the rules that only some run).
+
+    Items kept as text are shared out: a forked copy of the process decodes and checks the second
+    half while this one does the first; then no item id may be in both halves."""
+    if decoded.items is not None:
+        return ItemScreen(decoded.items, decoded.media_type, ctx, selected).clean()
+    texts = decoded.texts or []
+    half = len(texts) // 2
+
+    def screen(part: list[Raw]) -> list[str] | None:
+        try:
+            items = ITEMS_DECODER.decode(b"".join((b"[", b",".join(part), b"]")))
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+            return None
+        decoded.decoded_parts.append(items)
+        items_screen = ItemScreen(items, decoded.media_type, ctx, selected)
+        return items_screen.keys if items_screen.clean() else None
+
+    def theirs() -> bytes | None:
+        keys = screen(texts[half:])
+        return None if keys is None else "\x00".join(keys).encode("utf-8", "surrogatepass")
+
+    pending = split.start(theirs, fork=True)
+    try:
+        mine = screen(texts[:half])
+    finally:
+        other = pending()
+    if mine is None or other is None:
+        return False
+    return not other or set(mine).isdisjoint(other.decode("utf-8", "surrogatepass").split("\x00"))
 
 
 __all__ = ["Decoded", "decode", "eligible", "items_clean"]

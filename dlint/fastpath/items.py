@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from dlint import rle
-from dlint.fastpath import numbers, split
-from dlint.fastpath.model import KINDS, UNSET, Common, Dataset, Item
+from dlint.fastpath import numbers
+from dlint.fastpath.model import KINDS, UNSET, Common, Item
 from dlint.rules.attributes import UndefinedAttribute
 from dlint.rules.base import Context
 from dlint.rules.cvat import CvatShapeWithoutLabel
@@ -32,9 +32,6 @@ _CODES = {kind: code for code, kind in enumerate(KINDS.values())}
 _TAGS = {kind: name for name, kind in KINDS.items()}
 #: Relative tolerance of zero-area-polygon, and the margin kept beyond it for float rounding.
 RELATIVE_ZERO, ROUNDING = 1e-12, 4 * np.finfo(np.float64).eps
-#: Annotations from which two processes share the checks.
-SPLIT_ANNOTATIONS = 50_000
-Checks = tuple[Callable[[], bool], ...]
 #: Characters of masks' counts checked together.
 MASK_BLOCK = 1 << 22
 
@@ -42,11 +39,12 @@ MASK_BLOCK = 1 << 22
 class ItemScreen:
     """The checks of one decoded file's items (see the module docstring)."""
 
-    def __init__(self, dataset: Dataset, ctx: Context, selected: frozenset[str]) -> None:
+    def __init__(self, items: list[Item], media_type: Any, ctx: Context, selected: frozenset[str]) -> None:
         self.ctx = ctx
         self.selected = selected
-        self.items: list[Item] = dataset.items if isinstance(dataset.items, list) else []
-        self.media_type = dataset.media_type
+        self.items = items
+        self.media_type = media_type
+        self.keys: list[str] = []  # the item ids as duplicate-item-id compares them
         self.annotations: list[Common] = []
         self.owner = np.zeros(0, dtype=np.int64)  # item index of each annotation
         # per item: the declared image size (inf when there is none) and the lowest coordinate inside
@@ -58,26 +56,24 @@ class ItemScreen:
         self.all_labelled = False  # whether every annotation has an integer label_id
 
     def clean(self) -> bool:
-        """Whether no item or annotation rule can report anything. Past the checks that gather what
-        the others use, the masks (the costliest check, with the fewest objects to touch) are checked
-        by a forked copy of the process meanwhile, for big files where that is safe (see
-        :mod:`dlint.fastpath.split`)."""
-        shared: Checks = (self._item_ids, self._media, self._gather)
-        here: Checks = (
+        """Whether no item or annotation rule can report anything."""
+        checks: tuple[Callable[[], bool], ...] = (
+            self._item_ids,
+            self._media,
+            self._gather,
+            self._free_form_attr,
             self._label_ids,
             self._annotation_ids,
             self._attributes,
             self._boxes,
             self._shapes,
+            self._mask_sizes,
+            self._mask_counts,
             self._captions,
             self._cuboids,
             self._cvat_labels,
         )
-        there: Checks = (self._free_form_attr, self._mask_sizes, self._mask_counts)
-        if not _all(shared):
-            return False
-        fork = len(self.annotations) >= SPLIT_ANNOTATIONS
-        return split.both(lambda: _all(here), lambda: _all(there), fork=fork)
+        return all(check() for check in checks)
 
     # -- items ------------------------------------------------------------------------------------
 
@@ -85,10 +81,10 @@ class ItemScreen:
         """invalid-item-id, duplicate-item-id."""
         ids = list(map(attrgetter("id"), self.items))
         joined = "\x00".join(ids)
-        if "" in ids or _SUSPICIOUS_PATH.search("\x00" + joined):
-            return False
-        keys = [key.replace("\\", "/") for key in ids] if "\\" in joined else ids
-        return len(set(keys)) == len(keys)
+        if "" in ids or _SUSPICIOUS_PATH.search("\x00" + joined) or joined.count("\x00") >= max(len(ids), 1):
+            return False  # (an id holding NUL is left to the ordinary path too)
+        self.keys = [key.replace("\\", "/") for key in ids] if "\\" in joined else ids
+        return len(set(self.keys)) == len(self.keys)
 
     def _media(self) -> bool:
         """media-type-mismatch, unsafe-media-path, missing-media-file, image-size-mismatch; and the image
@@ -313,10 +309,6 @@ class ItemScreen:
             return True
         kinds = CvatShapeWithoutLabel.annotation_types
         return self.all_labelled or all(_labelled(self.groups.get(kind, [])) for kind in kinds)
-
-
-def _all(checks: Checks) -> bool:
-    return all(check() for check in checks)
 
 
 def _labelled(annotations: list[Any]) -> bool:

@@ -113,19 +113,32 @@ class Item(Struct, forbid_unknown_fields=True, gc=False):
     image: Image | UnsetType = UNSET
 
 
-class Dataset(Struct, forbid_unknown_fields=True, gc=False):
+class Top(Struct, forbid_unknown_fields=True, gc=False):
+    """The top-level keys besides ``items``."""
+
     dm_format_version: str | UnsetType = UNSET
     media_type: Int | UnsetType = UNSET
     info: Raw | UnsetType = UNSET
     infos: Raw | UnsetType = UNSET
     categories: Raw | UnsetType = UNSET
+
+
+class Dataset(Top, forbid_unknown_fields=True, gc=False):
     items: list[Item] | UnsetType = UNSET
+
+
+class Outline(Top, forbid_unknown_fields=True, gc=False):
+    """The file with each item kept as text, for sharing the items out between processes."""
+
+    items: list[Raw] | UnsetType = UNSET
 
 
 #: Top-level keys that hold free-form JSON, parsed as ordinary data for the document-level rules.
 FREE_FORM = ("info", "infos", "categories")
 
 DECODER = msgspec.json.Decoder(Dataset)
+OUTLINE_DECODER = msgspec.json.Decoder(Outline)
+ITEMS_DECODER = msgspec.json.Decoder(list[Item])
 
 __all__ = [
     "DECODER",

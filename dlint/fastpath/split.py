@@ -27,31 +27,51 @@ def can_fork() -> bool:
     )
 
 
-def both(first: Check, second: Check, *, fork: bool) -> bool:
-    """``first() and second()``, with ``second`` in a forked child meanwhile when ``fork`` is set and
-    :func:`can_fork` allows it."""
+def start(work: Callable[[], bytes | None], *, fork: bool) -> Callable[[], bytes | None]:
+    """Begin ``work`` in a forked child when ``fork`` is set and :func:`can_fork` allows it, and return
+    the function that waits for its answer (call it exactly once): its bytes, or None for "not clean"
+    (a child that fails or dies answers None too). Without a fork, ``work`` itself is returned, to
+    run when its answer is asked for."""
     if not (fork and can_fork()):
-        return first() and second()
+        return work
     reader, writer = os.pipe()
     try:
         pid = os.fork()
     except OSError:
         os.close(reader)
         os.close(writer)
-        return first() and second()
-    if pid == 0:  # the child: answer and leave at once (no exit handlers, no buffers flushed)
+        return work
+    if pid == 0:  # the child: answer and leave at once (no exit handlers, no buffers of the parent's)
         os.close(reader)
         try:
-            answer = b"1" if second() else b"0"
+            answer = work()
+            message = b"0" if answer is None else b"1" + answer
         except BaseException:
-            answer = b"0"
-        os.write(writer, answer)
+            message = b"0"
+        with os.fdopen(writer, "wb") as pipe:
+            pipe.write(message)
         os._exit(0)
     os.close(writer)
+
+    def wait() -> bytes | None:
+        try:
+            with os.fdopen(reader, "rb") as pipe:
+                message = pipe.read()
+        finally:
+            os.waitpid(pid, 0)
+        return message[1:] if message[:1] == b"1" else None
+
+    return wait
+
+
+def both(first: Check, second: Check, *, fork: bool) -> bool:
+    """``first() and second()``, with ``second`` in a forked child meanwhile when ``fork`` is set and
+    :func:`can_fork` allows it."""
+    if not (fork and can_fork()):
+        return first() and second()
+    pending = start(lambda: b"" if second() else None, fork=True)
     try:
         mine = first()
     finally:
-        with os.fdopen(reader, "rb") as pipe:
-            theirs = pipe.read(1)
-        os.waitpid(pid, 0)
-    return mine and theirs == b"1"
+        theirs = pending()
+    return mine and theirs is not None
