@@ -304,7 +304,7 @@ class ItemScreen:
         return True
 
     def _cvat_labels(self) -> bool:
-        """cvat-shape-without-label, when it runs (it is not on by default)."""
+        """cvat-shape-without-label, when it is selected (a selection without it allows label-less shapes)."""
         if CvatShapeWithoutLabel.code not in self.selected:
             return True
         kinds = CvatShapeWithoutLabel.annotation_types

@@ -3,8 +3,8 @@
 A fork shares the decoded file with the child for free (copy-on-write), where handing it to a worker
 process would mean serialising it. It is used only where it is safe and worth it: on Linux, from the
 only thread of the process, for big enough work. Anywhere else, or when the fork fails, both halves
-run here, one after the other. The child answers with one byte; a child that dies answers nothing,
-which counts as "not clean" (the file then takes the ordinary path).
+run here, one after the other. The child answers through a pipe: "clean" with its data, or "not
+clean"; a child that fails or dies counts as "not clean" (the file then takes the ordinary path).
 """
 
 from __future__ import annotations
@@ -42,15 +42,17 @@ def start(work: Callable[[], bytes | None], *, fork: bool) -> Callable[[], bytes
         os.close(writer)
         return work
     if pid == 0:  # the child: answer and leave at once (no exit handlers, no buffers of the parent's)
-        os.close(reader)
         try:
-            answer = work()
-            message = b"0" if answer is None else b"1" + answer
-        except BaseException:
-            message = b"0"
-        with os.fdopen(writer, "wb") as pipe:
-            pipe.write(message)
-        os._exit(0)
+            os.close(reader)
+            try:
+                answer = work()
+                message = b"0" if answer is None else b"1" + answer
+            except BaseException:
+                message = b"0"
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(message)
+        finally:
+            os._exit(0)  # whatever happened, the child never returns into its caller
     os.close(writer)
 
     def wait() -> bytes | None:
