@@ -170,7 +170,6 @@ def screened_clean(
     decoded = fastpath.decode(raw, active, share=share)
     if decoded is None:
         return False
-    keep_until_exit(decoded)
     dialect = dialect or detect_dialect(decoded.top)
     if dialect != FAST_DIALECT:
         return False
@@ -179,7 +178,8 @@ def screened_clean(
         return False
     selected = frozenset(rule.code for rule in rules)
     if not fastpath.items_clean(decoded, Context(context), selected):
-        return False
+        return False  # (freed now: the ordinary path is about to parse the file)
+    keep_until_exit(decoded)
     if dataset is not None and dataset.reference is None and context.is_dataset_file():
         shared = {key: context.data[key] for key in SHARED_KEYS if key in context.data}
         dataset.reference = Reference(file, dialect, shared)
