@@ -1,10 +1,13 @@
 """A content-hash cache of lint results (``.dlint_cache/``), safe under concurrent runs.
 
-An entry is keyed by everything a file's diagnostics depend on: dlint's version, the file's bytes,
+A result is keyed by everything a file's diagnostics depend on: dlint's version, the file's bytes,
 its name and subset, the options (rules, dialect), what the dataset's first subset file declares
 (for the files compared with it), and a fingerprint of the media the dataset carries. Entries are
 JSON (never pickles: a cache folder may come from a checkout), written to a temporary file and
 renamed into place, so a reader sees a whole entry or none; an unreadable entry is a miss.
+
+Beside the results, ``status/`` records the hash of a plain file's bytes under its status (size,
+times, inode), so that an unchanged file is not even read (see :func:`dlint.runner._recorded_digest`).
 """
 
 from __future__ import annotations
@@ -41,18 +44,19 @@ class Cache:
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
 
-    def _path(self, entry: str) -> Path:
-        return self.folder / __version__ / entry[:2] / f"{entry}.json"
+    def _path(self, entry: str, kind: str) -> Path:
+        return self.folder / __version__ / kind / entry[:2] / f"{entry}.json"
 
-    def get(self, entry: str) -> dict[str, Any] | None:
+    def get(self, entry: str, kind: str = "") -> dict[str, Any] | None:
+        """The entry stored under a key (``kind``: results by default, ``status`` for file records)."""
         try:
-            value = orjson.loads(self._path(entry).read_bytes())
+            value = orjson.loads(self._path(entry, kind).read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return None
         return value if isinstance(value, dict) else None
 
-    def put(self, entry: str, value: dict[str, Any]) -> None:
-        path = self._path(entry)
+    def put(self, entry: str, value: dict[str, Any], kind: str = "") -> None:
+        path = self._path(entry, kind)
         with contextlib.suppress(OSError):
             if not self.folder.exists():
                 self.folder.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,10 @@ from dlint.sources import Source, discover
 
 #: Below this much input in a phase, starting processes costs more than it saves.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+#: A file's recorded hash is used only when the file was last changed this long before the record.
+RACY_NS = 2_000_000_000
+#: Where the cache keeps those records.
+STATUS = "status"
 
 
 @dataclass(frozen=True)
@@ -102,15 +107,23 @@ def _state(source: Source) -> DatasetState:
 
 def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Diagnostic], Reference | None]:
     rules = [RULES_BY_CODE[code] for code in task.rules]
-    raw = task.source.read()
     had_reference = state.reference is not None
-    entry = _entry(task, raw, state) if cache is not None else ""
-    cached = cache.get(entry) if cache is not None else None
-    if cached is not None:
-        diagnostics = [load_diagnostic(d) for d in cached["diagnostics"]]
-        found = cached.get("reference")
-        reference = Reference(found["file"], found["dialect"], found["top"]) if found else None
-        return diagnostics, reference
+    raw: bytes | None = None
+    if cache is None:
+        entry = ""
+    else:
+        digest = _recorded_digest(task.source, cache)
+        if digest is None:
+            raw, digest = _read_and_record(task.source, cache)
+        entry = _entry(task, digest, state)
+        cached = cache.get(entry)
+        if cached is not None:
+            diagnostics = [load_diagnostic(d) for d in cached["diagnostics"]]
+            found = cached.get("reference")
+            reference = Reference(found["file"], found["dialect"], found["top"]) if found else None
+            return diagnostics, reference
+    if raw is None:
+        raw = task.source.read()
     diagnostics = lint_bytes(
         raw,
         file=task.source.name,
@@ -130,7 +143,49 @@ def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Di
     return diagnostics, reference
 
 
-def _entry(task: Task, raw: bytes, state: DatasetState) -> str:
+def _stat_entry(source: Source) -> tuple[str, os.stat_result] | None:
+    """The cache key of a plain file's current status (size, times, inode), and the status."""
+    if source.member is not None:
+        return None
+    try:
+        status = os.stat(source.path)
+    except OSError:
+        return None
+    fields = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+    return key("status", str(source.path.resolve()), *(str(value) for value in fields)), status
+
+
+def _recorded_digest(source: Source, cache: Cache) -> bytes | None:
+    """The hash of a file's bytes as recorded when it had the status it has now, without reading it.
+
+    A record is trusted only for a file last modified well before the record was made: a file
+    changed again within its file system's timestamp granularity would keep its status (the
+    problem version control systems know as racy timestamps), so then the bytes are read again.
+    """
+    stat_entry = _stat_entry(source)
+    recorded = cache.get(stat_entry[0], STATUS) if stat_entry is not None else None
+    if recorded is None or stat_entry is None:
+        return None
+    status = stat_entry[1]
+    try:
+        digest, at = bytes.fromhex(recorded["sha256"]), int(recorded["recorded_ns"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return digest if max(status.st_mtime_ns, status.st_ctime_ns) < at - RACY_NS else None
+
+
+def _read_and_record(source: Source, cache: Cache) -> tuple[bytes, bytes]:
+    """A file's bytes and their hash, recorded under its status when it did not change meanwhile."""
+    before = _stat_entry(source)
+    raw = source.read()
+    digest = hashlib.sha256(raw).digest()
+    after = _stat_entry(source)
+    if before is not None and after is not None and after[0] == before[0]:
+        cache.put(before[0], {"sha256": digest.hex(), "recorded_ns": time.time_ns()}, STATUS)
+    return raw, digest
+
+
+def _entry(task: Task, digest: bytes, state: DatasetState) -> str:
     reference = state.reference
     declared = (
         orjson.dumps([reference.file, reference.dialect, reference.top], option=orjson.OPT_SORT_KEYS)
@@ -139,7 +194,7 @@ def _entry(task: Task, raw: bytes, state: DatasetState) -> str:
     )
     return key(
         repr(limits.current()),
-        hashlib.sha256(raw).digest(),
+        digest,
         task.source.name,
         task.source.subset,
         ",".join(task.rules),

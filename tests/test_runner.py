@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from dlint import runner
+from dlint import __version__, runner
 from dlint.api import LintOptions, lint
 from dlint.cache import Cache
+from dlint.sources import discover
 from tests.conftest import ROOT
 
 EXPORT = ROOT / "examples" / "datumaro-export"
@@ -21,7 +24,8 @@ DOCS = ROOT / "examples" / "cvat-docs"
 
 
 def _entries(cache: Path) -> list[Path]:
-    return sorted(cache.rglob("*.json"))
+    """The cached results (not the records of file status)."""
+    return sorted(path for path in cache.rglob("*.json") if runner.STATUS not in path.parts)
 
 
 def test_a_second_run_is_answered_from_the_cache(tmp_path: Path) -> None:
@@ -102,3 +106,52 @@ def test_processes_give_the_output_of_one_process_in_the_same_order(
     assert many.files == one.files
     assert [d.as_dict() for d in many.diagnostics] == [d.as_dict() for d in one.diagnostics]
     assert {d.code for d in many.diagnostics} >= {"DL101", "DL302"}
+
+
+def _source(path: Path) -> Any:
+    [source] = [s for s in discover([str(path)]) if s.path == path]
+    return source
+
+
+def _recorded_later(cache: Path, seconds: float) -> None:
+    """Make the status records look written ``seconds`` later than they were (as if the files had
+    last changed that long before them), without waiting."""
+    for record in (cache / __version__ / runner.STATUS).rglob("*.json"):
+        value = json.loads(record.read_text())
+        value["recorded_ns"] += int(seconds * 1e9)
+        record.write_text(json.dumps(value))
+
+
+def test_an_unchanged_file_is_answered_from_its_recorded_hash(tmp_path: Path) -> None:
+    dataset = shutil.copytree(DOCS, tmp_path / "docs")
+    [path] = sorted((dataset / "annotations").glob("*.json"))
+    cache = Cache(tmp_path / "cache")
+    first = lint([str(dataset)], cache=cache)
+    source = _source(path)
+    assert runner._recorded_digest(source, cache) is None  # recorded just now: not trusted yet
+    _recorded_later(tmp_path / "cache", 5)
+    assert runner._recorded_digest(source, cache) == hashlib.sha256(path.read_bytes()).digest()
+    assert lint([str(dataset)], cache=cache).diagnostics == first.diagnostics
+
+
+def test_a_file_changed_in_place_is_read_again(tmp_path: Path) -> None:
+    dataset = shutil.copytree(DOCS, tmp_path / "docs")
+    [path] = sorted((dataset / "annotations").glob("*.json"))
+    cache = Cache(tmp_path / "cache")
+    assert lint([str(dataset)], cache=cache).diagnostics
+    _recorded_later(tmp_path / "cache", 5)
+    status = path.stat()
+    text = path.read_bytes()
+    fixed = text.replace(b'"label_id": 1', b'"label_id": 0', 1)
+    assert fixed != text and len(fixed) == len(text)
+    path.write_bytes(fixed)  # same size, and the old modification time put back
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert runner._recorded_digest(_source(path), cache) is None  # the change time moved
+    assert lint([str(dataset)], cache=cache).diagnostics == lint([str(dataset)]).diagnostics
+
+
+def test_archive_members_are_always_read(tmp_path: Path) -> None:
+    archive = shutil.make_archive(str(tmp_path / "docs"), "zip", DOCS)
+    cache = Cache(tmp_path / "cache")
+    lint([archive], cache=cache)
+    assert not (tmp_path / "cache" / __version__ / runner.STATUS).exists()
