@@ -143,12 +143,16 @@ ITEMS_DECODER = msgspec.json.Decoder(list[Item])
 __all__ = [
     "DECODER",
     "FREE_FORM",
+    "ITEMS_DECODER",
     "KINDS",
+    "OUTLINE_DECODER",
     "UNSET",
     "Annotation",
     "Common",
     "Dataset",
     "Image",
     "Item",
+    "Outline",
     "Raw",
+    "Top",
 ]

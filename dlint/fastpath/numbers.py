@@ -1,4 +1,4 @@
-"""Arrays of numbers kept as text by the typed decode, read in bulk into one float64 array.
+"""Arrays of numbers kept as text by the typed decode, read in bulk into float64 arrays.
 
 The slices of one key (every ``points`` of the polygons, say) are joined into JSON arrays of
 :data:`CHUNK` arrays, each parsed once and flattened into contiguous doubles: no Python object per
