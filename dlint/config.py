@@ -27,8 +27,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import jsonschema_rs
-
 from dlint.api import LintOptions, OptionsError, RuleLayer, check_options, is_selector
 from dlint.limits import LimitError, Limits
 from dlint.schemas import schema_root
@@ -245,6 +243,8 @@ def config_schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> Any:
+    import jsonschema_rs  # imported only when a configuration file is read
+
     return jsonschema_rs.Draft202012Validator(config_schema())
 
 

@@ -15,8 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-#: Integers in this range are read exactly by orjson (an i64 when negative, a u64 otherwise).
-INT_MIN, INT_MAX = -(2**63), 2**64 - 1
+from dlint.integers import INT_MAX, INT_MIN
 
 _SPACE = np.zeros(256, dtype=bool)
 _SPACE[[9, 10, 13, 32]] = True

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from dlint import jsonscan
 from dlint.limits import PARSER_DEPTH, Limits, describe_size
+
+if TYPE_CHECKING:
+    from dlint.jsonscan import HugeInteger
 
 INVALID_JSON, DUPLICATE_KEY, HUGE_INTEGER, REFUSED = "DL001", "DL004", "DL005", "DL006"
 #: At most this many notes of one kind per file (a hostile file could hold millions).
@@ -209,6 +211,8 @@ def transcode(raw: bytes) -> bytes | None:
 
 def inspect(raw: bytes, data: Any, limits: Limits) -> tuple[tuple[ParseNote, ...], bool]:
     """What the parse accepted silently, and whether duplicate keys were looked for."""
+    from dlint import jsonscan  # numpy, imported only once a file is parsed
+
     notes = [_huge(found) for found in jsonscan.huge_integers(raw)[: MAX_NOTES + 1]]
     scanned = limits.scans_duplicate_keys(len(raw))
     if scanned and may_repeat_keys(raw, data):
@@ -236,6 +240,8 @@ def may_repeat_keys(raw: bytes, data: Any) -> bool:
 def duplicate_notes(raw: bytes) -> list[ParseNote]:
     """A note for every repeated key (exact; costs about as much as a parse)."""
     notes = []
+    from dlint import jsonscan
+
     for duplicate in jsonscan.duplicate_keys(raw)[: MAX_NOTES + 1]:
         line, column = location(raw, duplicate.first)
         key = duplicate.key if len(duplicate.key) <= 60 else duplicate.key[:59] + "…"
@@ -247,7 +253,7 @@ def duplicate_notes(raw: bytes) -> list[ParseNote]:
     return notes
 
 
-def _huge(found: jsonscan.HugeInteger) -> ParseNote:
+def _huge(found: HugeInteger) -> ParseNote:
     digits = found.literal.lstrip("-")
     shown = found.literal if len(found.literal) <= 40 else found.literal[:39] + "…"
     message = (

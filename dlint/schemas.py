@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jsonschema_rs
-
 #: The dialects, in the order ``dlint schema`` lists them.
 DIALECTS = ("legacy-info", "legacy-infos", "datumaro-1.0", "cvat-1.0")
 
@@ -64,6 +62,8 @@ def load_schema(dialect: str) -> dict[str, Any]:
 @functools.cache
 def validator(dialect: str) -> Any:
     """A compiled draft 2020-12 validator for a dialect (built once per process)."""
+    import jsonschema_rs  # imported by the first validation: a run answered from the cache needs none
+
     return jsonschema_rs.Draft202012Validator(load_schema(dialect))
 
 

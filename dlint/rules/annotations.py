@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dlint.diagnostics import Applicability, Edit, Fix
-from dlint.jsonscan import INT_MAX, INT_MIN
+from dlint.integers import INT_MAX, INT_MIN
 from dlint.rules.base import FixAvailability, Rule, Scope
 from dlint.validation import SchemaFailure, describe
 

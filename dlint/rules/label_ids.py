@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix
-from dlint.jsonscan import INT_MAX, INT_MIN
+from dlint.integers import INT_MAX, INT_MIN
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.colormap import colormap_entries
 from dlint.rules.points_templates import templates
