@@ -138,10 +138,16 @@ def lint_document(
     dialect = dialect or detect_dialect(document.data, document.raw)
     context = FileContext(dialect, subset, {}, None, dataset)
     diagnostics = _stamp(_walk(document.data, rules, context), document, file, subset)
+    _remember_reference(context, file)
+    return diagnostics
+
+
+def _remember_reference(context: FileContext, file: str) -> None:
+    """Make this file the one its dataset's other subset files are compared with, if it is the first."""
+    dataset = context.dataset
     if dataset is not None and dataset.reference is None and context.is_dataset_file():
         shared = {key: context.data[key] for key in SHARED_KEYS if key in context.data}
-        dataset.reference = Reference(file, dialect, shared)
-    return diagnostics
+        dataset.reference = Reference(file, context.dialect, shared)
 
 
 def screened_clean(
@@ -180,9 +186,7 @@ def screened_clean(
     if not fastpath.items_clean(decoded, Context(context), selected):
         return False  # (freed now: the ordinary path is about to parse the file)
     keep_until_exit(decoded)
-    if dataset is not None and dataset.reference is None and context.is_dataset_file():
-        shared = {key: context.data[key] for key in SHARED_KEYS if key in context.data}
-        dataset.reference = Reference(file, dialect, shared)
+    _remember_reference(context, file)
     return True
 
 

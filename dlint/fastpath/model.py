@@ -53,25 +53,27 @@ class Mask(Common, tag="mask", kw_only=True, gc=False):
     z_order: Int
 
 
-class Points(Common, tag="points", kw_only=True, gc=False):
+class Shape(Common, kw_only=True, gc=False):
+    """The annotations drawn by a list of coordinates."""
+
     points: Raw
     z_order: Int
+
+
+class Points(Shape, tag="points", kw_only=True, gc=False):
     visibility: Raw | UnsetType = UNSET
 
 
-class Polygon(Common, tag="polygon", kw_only=True, gc=False):
-    points: Raw
-    z_order: Int
+class Polygon(Shape, tag="polygon", kw_only=True, gc=False):
+    pass
 
 
-class Polyline(Common, tag="polyline", kw_only=True, gc=False):
-    points: Raw
-    z_order: Int
+class Polyline(Shape, tag="polyline", kw_only=True, gc=False):
+    pass
 
 
-class Ellipse(Common, tag="ellipse", kw_only=True, gc=False):
-    points: Raw
-    z_order: Int
+class Ellipse(Shape, tag="ellipse", kw_only=True, gc=False):
+    pass
 
 
 class Bbox(Common, tag="bbox", kw_only=True, gc=False):

@@ -27,10 +27,13 @@ from hypothesis import strategies as st
 from dlint import engine, limits
 from dlint.fastpath.canonical import is_canonical
 from dlint.fixer import fix_bytes
+from dlint.media import MediaStore
 from dlint.rules import ALL_RULES
 from dlint.rules.base import DatasetState
 from dlint.schemas import load_schema
+from dlint.sources import discover
 from dlint.writer import canonical, dumps
+from tests.rules.datasets import make_dataset
 from tests.rules.test_cases import _cases, build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,28 +55,39 @@ GENERATE = _generator()
 SCHEMA_VALIDATOR = jsonschema.Draft202012Validator(load_schema("datumaro-1.0"))
 
 
-def fast_clean(raw: bytes) -> bool:
+def _dataset(media: MediaStore | None) -> DatasetState | None:
+    """A fresh dataset state carrying ``media`` (None without media)."""
+    return DatasetState("d", media) if media is not None else None
+
+
+def fast_clean(raw: bytes, media: MediaStore | None = None) -> bool:
     """The fast path's verdict, the same whether one process checks the items or two share them."""
     with limits.use(NO_KEY_SCAN):
-        alone = engine.screened_clean(raw, file="t.json", subset="default", rules=ALL_RULES, share=False)
-        shared = engine.screened_clean(raw, file="t.json", subset="default", rules=ALL_RULES, share=True)
-    assert alone == shared
-    return alone
+        verdicts = {
+            engine.screened_clean(
+                raw, file="t.json", subset="default", rules=ALL_RULES, dataset=_dataset(media), share=share
+            )
+            for share in (False, True)
+        }
+    assert len(verdicts) == 1
+    return verdicts.pop()
 
 
-def ordinary(raw: bytes) -> list[str]:
+def ordinary(raw: bytes, media: MediaStore | None = None) -> list[str]:
     """The codes the ordinary path reports with every rule on (small files never take the fast path)."""
     assert len(raw) < engine.FAST_PATH_MIN_SIZE
     with limits.use(NO_KEY_SCAN):
-        found = engine.lint_bytes(raw, file="t.json", subset="default", rules=ALL_RULES)
+        found = engine.lint_bytes(
+            raw, file="t.json", subset="default", rules=ALL_RULES, dataset=_dataset(media)
+        )
     return [f"{d.code} {d.pointer}" for d in found]
 
 
-def assert_agrees(raw: bytes) -> bool:
+def assert_agrees(raw: bytes, media: MediaStore | None = None) -> bool:
     """The fast path's verdict, checked against the ordinary path and the schema when it is "clean"."""
-    clean = fast_clean(raw)
+    clean = fast_clean(raw, media)
     if clean:
-        assert ordinary(raw) == []
+        assert ordinary(raw, media) == []
         assert SCHEMA_VALIDATOR.is_valid(orjson.loads(raw))
     return clean
 
@@ -96,6 +110,24 @@ def test_every_rule_case_agrees() -> None:
         variants = [raw, without_cuboid_2d(raw)]
         accepted += sum(assert_agrees(v) for v in variants if v is not None)
     assert accepted >= 20  # the passing cases of many rules: the fast path took them
+
+
+def test_every_dataset_case_agrees_with_its_media(tmp_path: Path) -> None:
+    """The cases with image files: the fast path runs the media rules where the dataset has images."""
+    with_images = 0
+    for number, param in enumerate(_cases()):
+        case = param.values[1]
+        if "dataset" not in case:
+            continue
+        root = tmp_path / str(number)
+        make_dataset(root, case["dataset"], build)
+        for source in discover([str(root)]):
+            media = source.dataset.media
+            raw = source.read()
+            for variant in (raw, without_cuboid_2d(raw)):
+                clean = variant is not None and assert_agrees(variant, media)
+                with_images += clean and media is not None and media.carries("images")
+    assert with_images >= 2  # clean files checked against real image files: the media branch ran
 
 
 @pytest.mark.parametrize("seed", range(6))
