@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from blake3 import blake3
 
 from dlint import __version__
 from dlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Severity
@@ -36,6 +37,12 @@ def key(*parts: bytes | str) -> str:
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
     return digest.hexdigest()
+
+
+def content_digest(data: bytes) -> bytes:
+    """The hash a file's bytes are cached under: BLAKE3, a cryptographic hash about four times as fast
+    as SHA-256 here, so that a first run over a big file barely pays for caching it."""
+    return blake3(data).digest()
 
 
 class Cache:

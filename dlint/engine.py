@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dlint import allocator
 from dlint import limits as run_limits
 from dlint.diagnostics import Diagnostic, Finding, Fix, Location, is_index, split_pointer
 from dlint.document import Document, ParseFailure, Refused, collector_paused, parse
@@ -171,6 +172,8 @@ def screened_clean(
     active = run_limits.current()
     if not fastpath.eligible(raw, active):
         return False
+    if _RETAINED is not None:  # a process that exits when done (see retain_documents)
+        allocator.keep_freed_memory()
     if share is None:
         share = len(raw) >= SHARE_SIZE and split.can_fork()
     decoded = fastpath.decode(raw, active, share=share)

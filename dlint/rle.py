@@ -221,7 +221,7 @@ def measure_counts(counts: Sequence[str]) -> RleMeasures:
         wide = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32) - np.uint32(48)
         digits = wide.astype(np.uint8)
     block_starts = np.searchsorted(bounds, np.arange(BLOCK_CHARS, wide.size, BLOCK_CHARS))
-    cuts = np.unique(np.concatenate(([0], block_starts, [n]))).tolist()
+    cuts = sorted({0, *block_starts.tolist(), n})
     for lo, hi in itertools.pairwise(cuts):
         block = _check_block(digits[bounds[lo] : bounds[hi]], bounds[lo : hi + 1] - bounds[lo])
         totals[lo:hi], foreground[lo:hi], status[lo:hi], risky[lo:hi] = block

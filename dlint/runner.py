@@ -7,7 +7,6 @@ processes. Results come back in the order of the files, whatever the number of p
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -17,7 +16,7 @@ from typing import Any
 import orjson
 
 from dlint import limits
-from dlint.cache import Cache, dump_diagnostic, key, load_diagnostic
+from dlint.cache import Cache, content_digest, dump_diagnostic, key, load_diagnostic
 from dlint.diagnostics import Diagnostic
 from dlint.engine import lint_bytes
 from dlint.media import MediaStore
@@ -168,7 +167,7 @@ def _recorded_digest(source: Source, cache: Cache) -> bytes | None:
         return None
     status = stat_entry[1]
     try:
-        digest, at = bytes.fromhex(recorded["sha256"]), int(recorded["recorded_ns"])
+        digest, at = bytes.fromhex(recorded["blake3"]), int(recorded["recorded_ns"])
     except (KeyError, TypeError, ValueError):
         return None
     return digest if max(status.st_mtime_ns, status.st_ctime_ns) < at - RACY_NS else None
@@ -178,10 +177,10 @@ def _read_and_record(source: Source, cache: Cache) -> tuple[bytes, bytes]:
     """A file's bytes and their hash, recorded under its status when it did not change meanwhile."""
     before = _stat_entry(source)
     raw = source.read()
-    digest = hashlib.sha256(raw).digest()
+    digest = content_digest(raw)
     after = _stat_entry(source)
     if before is not None and after is not None and after[0] == before[0]:
-        cache.put(before[0], {"sha256": digest.hex(), "recorded_ns": time.time_ns()}, STATUS)
+        cache.put(before[0], {"blake3": digest.hex(), "recorded_ns": time.time_ns()}, STATUS)
     return raw, digest
 
 

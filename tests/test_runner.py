@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from blake3 import blake3
 
 from dlint import __version__, runner
 from dlint.api import LintOptions, lint
@@ -130,7 +130,7 @@ def test_an_unchanged_file_is_answered_from_its_recorded_hash(tmp_path: Path) ->
     source = _source(path)
     assert runner._recorded_digest(source, cache) is None  # recorded just now: not trusted yet
     _recorded_later(tmp_path / "cache", 5)
-    assert runner._recorded_digest(source, cache) == hashlib.sha256(path.read_bytes()).digest()
+    assert runner._recorded_digest(source, cache) == blake3(path.read_bytes()).digest()
     assert lint([str(dataset)], cache=cache).diagnostics == first.diagnostics
 
 

@@ -31,7 +31,7 @@ import msgspec
 from dlint import jsonscan
 from dlint.fastpath import split
 from dlint.fastpath.items import ItemScreen
-from dlint.fastpath.model import DECODER, FREE_FORM, ITEMS_DECODER, OUTLINE_DECODER, UNSET, Item, Outline, Raw
+from dlint.fastpath.model import DECODER, FREE_FORM, ITEM_DECODER, OUTLINE_DECODER, UNSET, Item, Outline, Raw
 from dlint.limits import Limits
 from dlint.parsecheck import ParseFailure, load
 from dlint.rules.base import Context
@@ -110,7 +110,7 @@ def items_clean(decoded: Decoded, ctx: Context, selected: frozenset[str]) -> boo
 
     def screen(part: list[Raw]) -> list[str] | None:
         try:
-            items = ITEMS_DECODER.decode(b"".join((b"[", b",".join(part), b"]")))
+            items = list(map(ITEM_DECODER.decode, part))  # each in place: no copy of the text
         except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
             return None
         decoded.decoded_parts.append(items)

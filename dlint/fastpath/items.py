@@ -329,7 +329,8 @@ def _visibility(shapes: list[Any], counts: numbers.Counts) -> numbers.Counts | N
     if read is None:
         return None
     values, lengths = read
-    if not (lengths == counts[written] // 2).all() or not np.isin(values, (0.0, 1.0, 2.0)).all():
+    valid = (values == 0) | (values == 1) | (values == 2)
+    if not (lengths == counts[written] // 2).all() or not valid.all():
         return None
     first = numbers.starts(counts // 2)[written]
     positions = np.repeat(first - numbers.starts(lengths), lengths) + np.arange(values.size)

@@ -140,12 +140,12 @@ FREE_FORM = ("info", "infos", "categories")
 
 DECODER = msgspec.json.Decoder(Dataset)
 OUTLINE_DECODER = msgspec.json.Decoder(Outline)
-ITEMS_DECODER = msgspec.json.Decoder(list[Item])
+ITEM_DECODER = msgspec.json.Decoder(Item)
 
 __all__ = [
     "DECODER",
     "FREE_FORM",
-    "ITEMS_DECODER",
+    "ITEM_DECODER",
     "KINDS",
     "OUTLINE_DECODER",
     "UNSET",

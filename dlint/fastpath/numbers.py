@@ -58,7 +58,7 @@ def read(slices: Sequence[Any]) -> tuple[Floats, Counts] | None:
 def _read_chunk(parser: Any, slices: Sequence[Any], counts: Counts) -> Floats | None:
     """One chunk's numbers; ``counts`` receives each array's length."""
     try:
-        blob = b"".join((b"[", b",".join(slices), b"]"))
+        blob = _array_text(slices)
         arrays = parser.parse(blob)
         values = np.frombuffer(arrays.as_buffer(of_type="d"), dtype=np.float64)
     except (AttributeError, TypeError, ValueError, RuntimeError):  # not numbers, not arrays, too big
@@ -77,6 +77,17 @@ def _read_chunk(parser: Any, slices: Sequence[Any], counts: Counts) -> Floats | 
     return values if int(counts.sum()) == values.size else None
 
 
+def _array_text(slices: Sequence[Any]) -> bytes:
+    """The slices as the text of one JSON array, copied once."""
+    if not slices:
+        return b"[]"
+    parts: list[Any] = [b","] * (2 * len(slices) + 1)
+    parts[1::2] = slices
+    parts[0] = b"["
+    parts[-1] = b"]"
+    return b"".join(parts)
+
+
 def starts(counts: Counts) -> Counts:
     """Where each array begins in the flat values."""
     begin = np.zeros(counts.size, dtype=np.int64)
@@ -88,5 +99,5 @@ def blocks(counts: Counts, size: int) -> list[tuple[int, int]]:
     """Consecutive ranges ``[lo, hi)`` of the arrays, each holding about ``size`` values at most (an
     array larger than that alone)."""
     ends = np.searchsorted(np.cumsum(counts), np.arange(size, int(counts.sum()) + size, size), "right")
-    cuts = np.unique(np.concatenate(([0], ends, [counts.size]))).tolist()
+    cuts = sorted({0, *ends.tolist(), counts.size})
     return list(itertools.pairwise(cuts))
