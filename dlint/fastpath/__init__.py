@@ -14,8 +14,8 @@ only be stricter than the rules, never looser (``tests/fastpath`` checks it agai
 and the JSON Schemas on every test document and on generated ones).
 
 Big files are shared out between two processes where that is safe: the items are kept as text at
-first, and a forked copy of the process decodes and checks the second half of them while this one
-does the first (see :mod:`dlint.fastpath.split`).
+first, and a forked copy of the process decodes and checks the last half of them (a little less)
+while this one does the others (see :mod:`dlint.fastpath.split`).
 
 It serves files the ordinary path does not scan for repeated keys (larger than
 ``limits.duplicate-key-scan``), since the typed decode, like the parse, keeps the last of two equal keys.
@@ -39,6 +39,9 @@ from dlint.rules.base import Context
 #: The deepest structure a decoded item may have (an annotation's ``rle`` or ``attributes`` object,
 #: at level 6) and one more; a smaller ``limits.max-depth`` leaves every file to the ordinary path.
 MIN_DEPTH = 7
+#: The share of the items this process checks when a forked child checks the others. The child starts
+#: later and first copies the pages both write to: with equal halves it finished about 4% later.
+OWN_SHARE = 0.52
 
 
 @dataclass(frozen=True)
@@ -101,12 +104,12 @@ def items_clean(decoded: Decoded, ctx: Context, selected: frozenset[str]) -> boo
     """Whether no item or annotation rule can report anything in the decoded file (``ctx`` knows its
     top level; ``selected`` are the codes of the rules that run, for the rules that only some run).
 
-    Items kept as text are shared out: a forked copy of the process decodes and checks the second
-    half while this one does the first; then no item id may be in both halves."""
+    Items kept as text are shared out: a forked copy of the process decodes and checks the last ones
+    while this one does the first :data:`OWN_SHARE` of them; then no item id may be in both parts."""
     if decoded.items is not None:
         return ItemScreen(decoded.items, decoded.media_type, ctx, selected).clean()
     texts = decoded.texts or []
-    half = len(texts) // 2
+    cut = round(len(texts) * OWN_SHARE)
 
     def screen(part: list[Raw]) -> list[str] | None:
         try:
@@ -118,12 +121,12 @@ def items_clean(decoded: Decoded, ctx: Context, selected: frozenset[str]) -> boo
         return items_screen.keys if items_screen.clean() else None
 
     def theirs() -> bytes | None:
-        keys = screen(texts[half:])
+        keys = screen(texts[cut:])
         return None if keys is None else "\x00".join(keys).encode("utf-8", "surrogatepass")
 
     pending = split.start(theirs, fork=True)
     try:
-        mine = screen(texts[:half])
+        mine = screen(texts[:cut])
     finally:
         other = pending()
     if mine is None or other is None:

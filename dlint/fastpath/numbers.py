@@ -20,8 +20,9 @@ import simdjson
 Floats = npt.NDArray[np.float64]
 Counts = npt.NDArray[np.int64]
 
-#: Arrays parsed at once (about a megabyte of polygon text).
-CHUNK = 4096
+#: Arrays parsed at once (about 256 KB of polygon text: with the arrays made from it, it stays in the
+#: processor's cache; four times as many were 10% slower).
+CHUNK = 1024
 OPEN, CLOSE, COMMA = b"[],"
 
 

@@ -9,12 +9,18 @@ clean"; a child that fails or dies counts as "not clean" (the file then takes th
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import threading
 from collections.abc import Callable
 
 Check = Callable[[], bool]
+
+#: Children that had answered but not yet exited when their answer was read. Their exit (the kernel
+#: freeing their memory) takes about a hundredth of a second, which nobody needs to wait for: they
+#: are reaped at the next fork, or when the process exits.
+_exiting: list[int] = []
 
 
 def can_fork() -> bool:
@@ -34,6 +40,7 @@ def start(work: Callable[[], bytes | None], *, fork: bool) -> Callable[[], bytes
     run when its answer is asked for."""
     if not (fork and can_fork()):
         return work
+    reap()
     reader, writer = os.pipe()
     try:
         pid = os.fork()
@@ -58,12 +65,27 @@ def start(work: Callable[[], bytes | None], *, fork: bool) -> Callable[[], bytes
     def wait() -> bytes | None:
         try:
             with os.fdopen(reader, "rb") as pipe:
-                message = pipe.read()
+                message = pipe.read()  # until the child closes its end: it has answered, or died
         finally:
-            os.waitpid(pid, 0)
+            _exiting.append(pid)
+            reap()
         return message[1:] if message[:1] == b"1" else None
 
     return wait
+
+
+def reap(*, block: bool = False) -> None:
+    """Reap the children that have exited since they answered (with ``block``, wait for all of them)."""
+    for pid in list(_exiting):
+        try:
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:  # reaped elsewhere already
+            done = pid
+        if done:
+            _exiting.remove(pid)
+
+
+atexit.register(reap, block=True)
 
 
 def both(first: Check, second: Check, *, fork: bool) -> bool:

@@ -50,3 +50,13 @@ def test_no_fork_while_another_thread_runs() -> None:
     finally:
         release.set()
         worker.join()
+
+
+@LINUX
+def test_every_child_is_reaped() -> None:
+    for _ in range(3):
+        assert split.both(lambda: True, lambda: True, fork=True)
+    split.reap(block=True)
+    assert not split._exiting
+    with pytest.raises(ChildProcessError):  # no child left, not even a zombie
+        os.waitpid(-1, os.WNOHANG)
