@@ -13,9 +13,10 @@ path, which finds and explains every problem: the fast path never produces a dia
 only be stricter than the rules, never looser (``tests/fastpath`` checks it against the ordinary path
 and the JSON Schemas on every test document and on generated ones).
 
-Big files are shared out between two processes where that is safe: the items are kept as text at
-first, and a forked copy of the process decodes and checks the last half of them (a little less)
-while this one does the others (see :mod:`dlint.fastpath.split`).
+Big files are shared out between two processes where that is safe: the text of the items is cut in
+two where one item ends and the next begins (:mod:`dlint.fastpath.cut`), and a forked copy of the
+process decodes and checks the second part while this one does the first (see
+:mod:`dlint.fastpath.split`).
 
 It serves files the ordinary path does not scan for repeated keys (larger than
 ``limits.duplicate-key-scan``), since the typed decode, like the parse, keeps the last of two equal keys.
@@ -29,9 +30,9 @@ from typing import Any
 import msgspec
 
 from dlint import jsonscan
-from dlint.fastpath import split
+from dlint.fastpath import cut, split
 from dlint.fastpath.items import ItemScreen
-from dlint.fastpath.model import DECODER, FREE_FORM, ITEM_DECODER, OUTLINE_DECODER, UNSET, Item, Outline, Raw
+from dlint.fastpath.model import DECODER, FREE_FORM, ITEMS_DECODER, UNSET, Dataset, Item
 from dlint.limits import Limits
 from dlint.parsecheck import ParseFailure, load
 from dlint.rules.base import Context
@@ -39,22 +40,26 @@ from dlint.rules.base import Context
 #: The deepest structure a decoded item may have (an annotation's ``rle`` or ``attributes`` object,
 #: at level 6) and one more; a smaller ``limits.max-depth`` leaves every file to the ordinary path.
 MIN_DEPTH = 7
-#: The share of the items this process checks when a forked child checks the others. The child starts
-#: later and first copies the pages both write to: with equal halves it finished about 4% later.
+#: The share of the items' text this process checks when a forked child checks the rest. The child
+#: starts later and first copies the pages both write to: with equal halves it finished about 4% later.
 OWN_SHARE = 0.52
+#: What a failed decode raises.
+DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
 @dataclass(frozen=True)
 class Decoded:
-    """A decoded file: the top level as plain data with ``items`` empty, and the items, either
-    decoded or kept as text (to be shared out between two processes)."""
+    """A decoded file: the top level as plain data with ``items`` empty, and either the items or
+    where their text is cut in two (for two processes to decode a part each)."""
 
     top: dict[str, Any]
     media_type: Any
+    raw: bytes
     items: list[Item] | None = None
-    texts: list[Raw] | None = None
-    #: Items decoded from ``texts``, kept with the rest (see :func:`dlint.engine.keep_until_exit`).
-    decoded_parts: list[list[Item]] = field(default_factory=list)
+    cut: cut.Cut | None = None
+    #: The parts' items decoded in this process, kept with the rest (see
+    #: :func:`dlint.engine.keep_until_exit`).
+    parts: list[list[Item]] = field(default_factory=list)
 
 
 def eligible(raw: bytes, limits: Limits) -> bool:
@@ -68,18 +73,41 @@ def eligible(raw: bytes, limits: Limits) -> bool:
 
 def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None:
     """The decoded file, or None when it is not plain UTF-8 JSON of the typed shape (then the ordinary
-    path reads it). With ``share``, the items are kept as text for :func:`items_clean` to share out."""
+    path reads it). With ``share``, only the top level is decoded when the items' text can be cut in
+    two, for :func:`items_clean` to share out."""
     if not raw.isascii():
         try:
             raw.decode("utf-8")  # the decode does not check the text of strings it skips
         except UnicodeDecodeError:
             return None
-    try:
-        dataset = (OUTLINE_DECODER if share else DECODER).decode(raw)
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+    where, dataset = head(raw, OWN_SHARE) if share else (None, None)
+    if dataset is None:  # not shared, or no cut found: decode the file whole
+        try:
+            dataset = DECODER.decode(raw)
+        except DECODE_ERRORS:
+            return None
+    top = _top(dataset, limits)
+    if top is None or dataset.items is UNSET:
         return None
-    if dataset.items is UNSET:
-        return None
+    if where is not None:
+        return Decoded(top, dataset.media_type, raw, cut=where)
+    return Decoded(top, dataset.media_type, raw, items=dataset.items)
+
+
+def head(raw: bytes, share: float) -> tuple[cut.Cut, Dataset] | tuple[None, None]:
+    """A cut of the items' text giving the first part about ``share`` of it, with the top level
+    decoded from the head (see :mod:`dlint.fastpath.cut`), or Nones when there is none."""
+    for where in cut.candidates(raw, share):
+        try:
+            return where, DECODER.decode(where.head(raw))
+        except DECODE_ERRORS:
+            continue
+    return None, None
+
+
+def _top(dataset: Dataset, limits: Limits) -> dict[str, Any] | None:
+    """The top level as plain data, with ``items`` empty (None if its free-form values do not parse
+    as the ordinary path parses them)."""
     top: dict[str, Any] = {}
     for key in ("dm_format_version", "media_type"):
         value = getattr(dataset, key)
@@ -95,38 +123,37 @@ def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None
             return None
         top[key] = parsed
     top["items"] = []  # the items are the item screen's
-    if isinstance(dataset, Outline):
-        return Decoded(top, dataset.media_type, texts=dataset.items)
-    return Decoded(top, dataset.media_type, items=dataset.items)
+    return top
 
 
 def items_clean(decoded: Decoded, ctx: Context, selected: frozenset[str]) -> bool:
     """Whether no item or annotation rule can report anything in the decoded file (``ctx`` knows its
     top level; ``selected`` are the codes of the rules that run, for the rules that only some run).
 
-    Items kept as text are shared out: a forked copy of the process decodes and checks the last ones
-    while this one does the first :data:`OWN_SHARE` of them; then no item id may be in both parts."""
+    Items whose text is cut in two are shared out: a forked copy of the process decodes and checks
+    the second part while this one does the first; then no item id may be in both parts."""
     if decoded.items is not None:
         return ItemScreen(decoded.items, decoded.media_type, ctx, selected).clean()
-    texts = decoded.texts or []
-    cut = round(len(texts) * OWN_SHARE)
+    where = decoded.cut
+    if where is None:
+        return False
 
-    def screen(part: list[Raw]) -> list[str] | None:
+    def screen(text: bytes) -> list[str] | None:
         try:
-            items = list(map(ITEM_DECODER.decode, part))  # each in place: no copy of the text
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+            items = ITEMS_DECODER.decode(text)
+        except DECODE_ERRORS:
             return None
-        decoded.decoded_parts.append(items)
+        decoded.parts.append(items)
         items_screen = ItemScreen(items, decoded.media_type, ctx, selected)
         return items_screen.keys if items_screen.clean() else None
 
     def theirs() -> bytes | None:
-        keys = screen(texts[cut:])
+        keys = screen(where.second(decoded.raw))
         return None if keys is None else "\x00".join(keys).encode("utf-8", "surrogatepass")
 
     pending = split.start(theirs, fork=True)
     try:
-        mine = screen(texts[:cut])
+        mine = screen(where.first(decoded.raw))
     finally:
         other = pending()
     if mine is None or other is None:
@@ -134,4 +161,4 @@ def items_clean(decoded: Decoded, ctx: Context, selected: frozenset[str]) -> boo
     return not other or set(mine).isdisjoint(other.decode("utf-8", "surrogatepass").split("\x00"))
 
 
-__all__ = ["Decoded", "decode", "eligible", "items_clean"]
+__all__ = ["Decoded", "decode", "eligible", "head", "items_clean"]

@@ -129,32 +129,23 @@ class Dataset(Top, forbid_unknown_fields=True, gc=False):
     items: list[Item] | UnsetType = UNSET
 
 
-class Outline(Top, forbid_unknown_fields=True, gc=False):
-    """The file with each item kept as text, for sharing the items out between processes."""
-
-    items: list[Raw] | UnsetType = UNSET
-
-
 #: Top-level keys that hold free-form JSON, parsed as ordinary data for the document-level rules.
 FREE_FORM = ("info", "infos", "categories")
 
 DECODER = msgspec.json.Decoder(Dataset)
-OUTLINE_DECODER = msgspec.json.Decoder(Outline)
-ITEM_DECODER = msgspec.json.Decoder(Item)
+ITEMS_DECODER = msgspec.json.Decoder(list[Item])
 
 __all__ = [
     "DECODER",
     "FREE_FORM",
-    "ITEM_DECODER",
+    "ITEMS_DECODER",
     "KINDS",
-    "OUTLINE_DECODER",
     "UNSET",
     "Annotation",
     "Common",
     "Dataset",
     "Image",
     "Item",
-    "Outline",
     "Raw",
     "Top",
 ]

@@ -1,0 +1,104 @@
+"""Where the text of a file's items splits in two, found without parsing it.
+
+Two processes share out the items of a big file (see :mod:`dlint.fastpath.split`). Scanning the whole
+file first to find where each item begins would cost a tenth of the check before the second process
+could start; instead the split is found by searching the text, and the decodes of the parts prove
+it right. A file in which the search goes wrong can only fail a decode; it never yields a wrong
+"clean". The text is cut into four parts::
+
+    {"dm_format_version": ..., "categories": ..., "items": [{"id": "a", ...}, ..., {"id": "x", ...}]}
+    |------------------- head -------------------------| |---------- first -------| |-- second --|
+                                                  start^              first_end^   ^second_start ^end
+
+* ``head`` is the text before the ``[`` of an ``"items":`` key followed by an array. Then
+  ``head + "[]}"`` decodes as a whole file only if that key belongs to the top-level object: ``[]``
+  is then its value and ``}`` closes the object. So the top level is decoded from ``head`` alone.
+  The categories before it may hold keys ``items`` of their own (those of ``points``): the keys are
+  tried in order, the first few of them only, near the start of the file.
+* ``end`` is the last ``]`` of the file, followed only by ``}`` and white space.
+* Between ``start`` and ``end``, a boundary between two items is searched for: the ``}`` closing one,
+  a comma, and the ``{"id": "`` opening the next. Datumaro writes the id of an item first and as a
+  string; the id of an annotation is an integer. A ``"`` directly after ``{`` cannot be inside a
+  string (it would have to be escaped there), so the pattern occurs nowhere else in a valid file.
+* ``text[start:first_end + 1] + "]"`` and ``"[" + text[second_start:end + 1]`` must each decode as a
+  list of items. The first succeeds only if the boundary closes an item of the items' array itself;
+  then, the comma between them being valid there, the second part's items continue that array up to
+  ``end``, which closes it; ``}`` closes the top level, and nothing follows.
+
+When any of this does not hold (another key order, a single item, no items key at the top level), the
+file is decoded whole instead, in one process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_SPACE = b"[ \t\r\n]*"
+#: The first key ``items`` with an array for its value (its ``[`` ends the match).
+_ITEMS = re.compile(_SPACE.join([b'"items"', b":", rb"\["]))
+#: The end of an item, a comma, and the start of the next, whose first key is its string ``id``.
+_BOUNDARY = re.compile(_SPACE.join([rb"\}", b",", rb"\{", b'"id"', b":", b'"']))
+_WHITE = frozenset(b" \t\r\n")
+#: Where the key ``items`` is looked for: the first quarter of the file, and its first few keys.
+HEAD_SHARE, MAX_TRIES = 0.25, 8
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Offsets in the file's text (see the module docstring)."""
+
+    start: int  # the items' ``[``
+    first_end: int  # the ``}`` closing the first part's last item
+    second_start: int  # the ``{`` opening the second part's first item
+    end: int  # the items' ``]``
+
+    def head(self, raw: bytes) -> bytes:
+        """The file without its items: the top level, with an empty items array."""
+        return raw[: self.start] + b"[]}"
+
+    def first(self, raw: bytes) -> bytes:
+        """The first part's items as a JSON array."""
+        return raw[self.start : self.first_end + 1] + b"]"
+
+    def second(self, raw: bytes) -> bytes:
+        """The second part's items as a JSON array."""
+        return b"[" + raw[self.second_start : self.end + 1]
+
+
+def candidates(raw: bytes, share: float) -> Iterator[Cut]:
+    """The possible cuts, giving the first part about ``share`` of the items' text: one for each of
+    the first :data:`MAX_TRIES` keys ``items`` with an array value in the first :data:`HEAD_SHARE` of
+    the file, in order (the right one is the first whose head decodes)."""
+    end = _closing_bracket(raw)
+    if end is None:
+        return
+    boundary = None
+    for tries, items in enumerate(_ITEMS.finditer(raw, 0, int(end * HEAD_SHARE))):
+        start = items.end() - 1
+        if boundary is None:
+            boundary = _BOUNDARY.search(raw, start + int((end - start) * share), end)
+        if boundary is None or boundary.start() <= start or tries == MAX_TRIES:
+            return
+        yield Cut(start, boundary.start(), raw.index(b"{", boundary.start() + 1), end)
+
+
+def _closing_bracket(raw: bytes) -> int | None:
+    """The offset of the ``]`` before the file's final ``}`` (white space aside), if it ends so."""
+    end = _skip_white_back(raw, len(raw))
+    if not end or raw[end - 1] != ord("}"):
+        return None
+    end = _skip_white_back(raw, end - 1)
+    if not end or raw[end - 1] != ord("]"):
+        return None
+    return end - 1
+
+
+def _skip_white_back(raw: bytes, end: int) -> int:
+    while end and raw[end - 1] in _WHITE:
+        end -= 1
+    return end
+
+
+__all__ = ["Cut", "candidates"]

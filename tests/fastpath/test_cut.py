@@ -1,0 +1,87 @@
+"""The items' text cut in two without parsing it: the parts are exactly the items, or there is no cut."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+import pytest
+
+from dlint import fastpath
+from dlint.fastpath import cut
+from dlint.fastpath.model import DECODER, ITEMS_DECODER, Dataset
+from tests.fastpath.test_fastpath import GENERATE, NO_KEY_SCAN, fast_clean, ordinary
+
+GENERATED, _ = GENERATE.generate(30, 3, 0)
+Doc = dict[str, Any]
+
+
+def _dumps(doc: Doc, indent: int | None = None) -> bytes:
+    return orjson.dumps(doc) if indent is None else json.dumps(doc, indent=indent).encode()
+
+
+def _top(dataset: Dataset) -> list[Any]:
+    fields = ("dm_format_version", "media_type", "info", "infos", "categories")
+    return [getattr(dataset, key) for key in fields]
+
+
+@pytest.mark.parametrize("share", [0.05, 0.5, 0.95])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_the_parts_are_the_items(share: float, indent: int | None) -> None:
+    raw = _dumps(orjson.loads(GENERATED), indent)
+    whole = DECODER.decode(raw)
+    where, head = fastpath.head(raw, share)
+    assert where is not None and head is not None
+    assert raw.index(b'"items"') < where.start  # the points categories' own key was passed over
+    assert _top(head) == _top(whole) and head.items == []
+    first, second = ITEMS_DECODER.decode(where.first(raw)), ITEMS_DECODER.decode(where.second(raw))
+    assert first and second and first + second == whole.items
+    assert fast_clean(raw)
+
+
+def _items_not_last(doc: Doc) -> bytes:
+    return orjson.dumps({"items": doc["items"]} | {k: v for k, v in doc.items() if k != "items"})
+
+
+def _one_item(doc: Doc) -> bytes:
+    return orjson.dumps(doc | {"items": doc["items"][:1]})
+
+
+def _id_not_first(doc: Doc) -> bytes:
+    items = [{k: v for k, v in item.items() if k != "id"} | {"id": item["id"]} for item in doc["items"]]
+    return orjson.dumps(doc | {"items": items})
+
+
+def _many_nested_keys(doc: Doc) -> bytes:
+    infos = {f"k{i}": {"items": [i]} for i in range(cut.MAX_TRIES + 1)}
+    return orjson.dumps({"infos": infos} | {k: v for k, v in doc.items() if k != "infos"})
+
+
+@pytest.mark.parametrize("make", [_items_not_last, _one_item, _id_not_first, _many_nested_keys])
+def test_a_file_that_cannot_be_cut_is_decoded_whole(make: Callable[[Doc], bytes]) -> None:
+    raw = make(orjson.loads(GENERATED))
+    assert fastpath.head(raw, fastpath.OWN_SHARE) == (None, None)
+    decoded = fastpath.decode(raw, NO_KEY_SCAN, share=True)
+    assert decoded is not None and decoded.cut is None and decoded.items is not None
+    assert fast_clean(raw) is (ordinary(raw) == [])
+
+
+def test_the_pattern_inside_a_string_is_no_boundary() -> None:
+    doc = orjson.loads(GENERATED)
+    for item in doc["items"]:  # every item id holds the pattern, escaped as a string must hold it
+        item["id"] = item["id"] + '},{"id":"'
+    raw = orjson.dumps(doc)
+    whole = DECODER.decode(raw)
+    where, _ = fastpath.head(raw, 0.5)
+    assert where is not None
+    assert ITEMS_DECODER.decode(where.first(raw)) + ITEMS_DECODER.decode(where.second(raw)) == whole.items
+
+
+def test_a_boundary_in_broken_text_is_not_clean() -> None:
+    doc = orjson.loads(GENERATED)
+    middle = doc["items"][len(doc["items"]) // 2]["id"]
+    raw = orjson.dumps(doc).replace(f'"{middle}"'.encode(), b'"a},{"id":"b"')  # no longer JSON
+    assert any(code.startswith("DL001") for code in ordinary(raw))
+    assert not fast_clean(raw)
