@@ -3,8 +3,8 @@
 The fast path allocates and frees arrays of about a megabyte thousands of times. By default the C
 library maps each such block afresh and unmaps it when it is freed, so every page of every block
 faults in again; once the process has forked, pages it shares with the other half fault a second
-time. Keeping freed memory for reuse removed a third of the two halves' page faults and about 5% of a
-check's time on the 30k-item benchmark file. A long-running process (the HTTP service) must not hold
+time. Keeping freed memory for reuse removed a quarter of the page faults and about 4% of a check's
+time on the 30k-item benchmark file. A long-running process (the HTTP service) must not hold
 on to memory like this, so only the command line, which exits when it is done, asks for it.
 """
 

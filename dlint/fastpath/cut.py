@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 _SPACE = b"[ \t\r\n]*"
-#: The first key ``items`` with an array for its value (its ``[`` ends the match).
+#: A key ``items`` with an array for its value (its ``[`` ends the match).
 _ITEMS = re.compile(_SPACE.join([b'"items"', b":", rb"\["]))
 #: The end of an item, a comma, and the start of the next, whose first key is its string ``id``.
 _BOUNDARY = re.compile(_SPACE.join([rb"\}", b",", rb"\{", b'"id"', b":", b'"']))
