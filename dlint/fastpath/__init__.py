@@ -152,10 +152,11 @@ def items_clean(decoded: Decoded, ctx: Context, selected: frozenset[str]) -> boo
         return None if keys is None else "\x00".join(keys).encode("utf-8", "surrogatepass")
 
     pending = split.start(theirs, fork=True)
+    mine = None
     try:
         mine = screen(where.first(decoded.raw))
     finally:
-        other = pending()
+        other = pending(abandon=mine is None)  # when this part is not clean, the other's is moot
     if mine is None or other is None:
         return False
     return not other or set(mine).isdisjoint(other.decode("utf-8", "surrogatepass").split("\x00"))

@@ -10,16 +10,27 @@ clean"; a child that fails or dies counts as "not clean" (the file then takes th
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 Check = Callable[[], bool]
 
-#: Children that had answered but not yet exited when their answer was read. Their exit (the kernel
-#: freeing their memory) takes about a hundredth of a second, which nobody needs to wait for: they
-#: are reaped at the next fork, or when the process exits.
+
+class Pending(Protocol):
+    """The answer of work begun by :func:`start` (call it exactly once): its bytes, or None for "not
+    clean". With ``abandon``, the answer is no longer wanted: a child is stopped at once."""
+
+    def __call__(self, *, abandon: bool = False) -> bytes | None: ...
+
+
+#: Children that had answered, or were stopped, but had not yet exited when their pipe closed. Their
+#: exit (the kernel freeing their memory) takes about a hundredth of a second, which nobody needs to
+#: wait for: they are reaped at the next fork, or when the process exits.
 _exiting: list[int] = []
 
 
@@ -33,13 +44,16 @@ def can_fork() -> bool:
     )
 
 
-def start(work: Callable[[], bytes | None], *, fork: bool) -> Callable[[], bytes | None]:
+def start(work: Callable[[], bytes | None], *, fork: bool) -> Pending:
     """Begin ``work`` in a forked child when ``fork`` is set and :func:`can_fork` allows it, and return
-    the function that waits for its answer (call it exactly once): its bytes, or None for "not clean"
-    (a child that fails or dies answers None too). Without a fork, ``work`` itself is returned, to
-    run when its answer is asked for."""
+    the function that waits for its answer (a child that fails or dies answers None). Without a
+    fork, ``work`` runs when its answer is asked for, unless it is abandoned."""
+
+    def later(*, abandon: bool = False) -> bytes | None:
+        return None if abandon else work()
+
     if not (fork and can_fork()):
-        return work
+        return later
     reap()
     reader, writer = os.pipe()
     try:
@@ -47,7 +61,7 @@ def start(work: Callable[[], bytes | None], *, fork: bool) -> Callable[[], bytes
     except OSError:
         os.close(reader)
         os.close(writer)
-        return work
+        return later
     if pid == 0:  # the child: answer and leave at once (no exit handlers, no buffers of the parent's)
         try:
             os.close(reader)
@@ -62,14 +76,17 @@ def start(work: Callable[[], bytes | None], *, fork: bool) -> Callable[[], bytes
             os._exit(0)  # whatever happened, the child never returns into its caller
     os.close(writer)
 
-    def wait() -> bytes | None:
+    def wait(*, abandon: bool = False) -> bytes | None:
+        if abandon:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         try:
             with os.fdopen(reader, "rb") as pipe:
                 message = pipe.read()  # until the child closes its end: it has answered, or died
         finally:
             _exiting.append(pid)
             reap()
-        return message[1:] if message[:1] == b"1" else None
+        return message[1:] if message[:1] == b"1" and not abandon else None
 
     return wait
 
@@ -94,8 +111,9 @@ def both(first: Check, second: Check, *, fork: bool) -> bool:
     if not (fork and can_fork()):
         return first() and second()
     pending = start(lambda: b"" if second() else None, fork=True)
+    mine = False
     try:
         mine = first()
     finally:
-        theirs = pending()
+        theirs = pending(abandon=not mine)  # when this half is not clean, the other's answer is moot
     return mine and theirs is not None

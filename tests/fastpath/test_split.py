@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 
 import pytest
 
@@ -60,3 +61,27 @@ def test_every_child_is_reaped() -> None:
     assert not split._exiting
     with pytest.raises(ChildProcessError):  # no child left, not even a zombie
         os.waitpid(-1, os.WNOHANG)
+
+
+@LINUX
+def test_an_abandoned_child_is_stopped_at_once() -> None:
+    pending = split.start(lambda: time.sleep(60) or b"late", fork=True)
+    started = time.monotonic()
+    assert pending(abandon=True) is None
+    assert time.monotonic() - started < 10
+    split.reap(block=True)
+    assert not split._exiting
+
+
+def test_abandoned_work_that_did_not_fork_never_runs() -> None:
+    ran: list[int] = []
+    pending = split.start(lambda: ran.append(1) or b"", fork=False)
+    assert pending(abandon=True) is None
+    assert ran == []
+
+
+@LINUX
+def test_the_child_is_stopped_when_the_first_half_is_not_clean() -> None:
+    started = time.monotonic()
+    assert not split.both(lambda: False, lambda: time.sleep(60) or True, fork=True)
+    assert time.monotonic() - started < 10
