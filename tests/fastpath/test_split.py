@@ -55,12 +55,16 @@ def test_no_fork_while_another_thread_runs() -> None:
 
 @LINUX
 def test_every_child_is_reaped() -> None:
+    pids = []
     for _ in range(3):
-        assert split.both(lambda: True, lambda: True, fork=True)
+        answer = split.start(lambda: str(os.getpid()).encode(), fork=True)()
+        assert answer is not None
+        pids.append(int(answer))
     split.reap(block=True)
     assert not split._exiting
-    with pytest.raises(ChildProcessError):  # no child left, not even a zombie
-        os.waitpid(-1, os.WNOHANG)
+    for pid in pids:
+        with pytest.raises(ChildProcessError):  # reaped: not even a zombie is left
+            os.waitpid(pid, os.WNOHANG)
 
 
 @LINUX
