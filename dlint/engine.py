@@ -11,10 +11,10 @@ from typing import Any
 
 from dlint import allocator
 from dlint import limits as run_limits
-from dlint.diagnostics import Diagnostic, Finding, Fix, Location, is_index, split_pointer
+from dlint.diagnostics import Diagnostic, Finding, Fix, is_index, split_pointer
 from dlint.document import Document, ParseFailure, Refused, collector_paused, parse
 from dlint.media import locate
-from dlint.parsediag import failure_diagnostics, merged, note_diagnostics
+from dlint.parsediag import failure_diagnostics, merged, note_diagnostics, rule_diagnostic
 from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, declared_size
 from dlint.rules.structure import SchemaViolation
 from dlint.schemas import detect_dialect
@@ -336,29 +336,14 @@ def _stamp(found: list[_Raw], document: Document, file: str, subset: str) -> lis
     for raw in found:
         offset = offsets[raw.pointer]
         item_id, annotation_id = _owners(document.data, raw.pointer)
+        at = locations[offset]
         result.append(
-            _diagnostic(raw.rule, raw.message, file, subset, raw.pointer, locations[offset])
+            rule_diagnostic(raw.rule, raw.message, file, subset, raw.pointer, at.line, at.column)
             .with_owners(item_id, annotation_id)
             .with_fix(raw.fix)
             .with_excerpt(document.snippet(offset))
         )
     return sorted(result, key=Diagnostic.sort_key)
-
-
-def _diagnostic(
-    rule: type[Rule], message: str, file: str, subset: str, pointer: str, location: Location
-) -> Diagnostic:
-    return Diagnostic(
-        code=rule.code,
-        name=rule.name,
-        severity=rule.severity,
-        message=message,
-        file=file,
-        pointer=pointer,
-        line=location.line,
-        column=location.column,
-        subset=subset,
-    )
 
 
 def _owners(data: Any, pointer: str) -> tuple[str | None, int | None]:

@@ -23,7 +23,7 @@ def failure_diagnostics(
     if rule not in rules:
         return []
     message = f"invalid JSON: {failure.message}" if failure.code == INVALID_JSON else failure.message
-    diagnostic = _diagnostic(rule, message, file, subset, failure.line, failure.column)
+    diagnostic = rule_diagnostic(rule, message, file, subset, "", failure.line, failure.column)
     return [diagnostic.with_excerpt(source_snippet(raw, failure.offset)) if failure.excerpt else diagnostic]
 
 
@@ -41,7 +41,7 @@ def _notes(
         rule = PARSE_RULES[note.code]
         if rule in rules:
             line, column = location(raw, note.offset)
-            diagnostic = _diagnostic(rule, note.message, file, subset, line, column)
+            diagnostic = rule_diagnostic(rule, note.message, file, subset, "", line, column)
             yield diagnostic.with_excerpt(source_snippet(raw, note.offset))
 
 
@@ -50,14 +50,17 @@ def merged(first: list[Diagnostic], second: list[Diagnostic]) -> list[Diagnostic
     return sorted([*first, *second], key=Diagnostic.sort_key) if second else first
 
 
-def _diagnostic(rule: type[Rule], message: str, file: str, subset: str, line: int, column: int) -> Diagnostic:
+def rule_diagnostic(
+    rule: type[Rule], message: str, file: str, subset: str, pointer: str, line: int, column: int
+) -> Diagnostic:
+    """A diagnostic of ``rule`` at a place in ``file``."""
     return Diagnostic(
         code=rule.code,
         name=rule.name,
         severity=rule.severity,
         message=message,
         file=file,
-        pointer="",
+        pointer=pointer,
         line=line,
         column=column,
         subset=subset,

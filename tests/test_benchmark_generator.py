@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -13,7 +10,8 @@ import orjson
 import pycocotools.mask as mask_utils
 import pytest
 
-GENERATOR_PATH = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+from tests.conftest import benchmark_generator
+
 ITEMS = 300
 SEED = 3
 BROKEN_ITEMS = 1000  # enough for pooled masks to be reused many times
@@ -23,16 +21,7 @@ ERRORS = 70  # ten of each kind
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("benchmark_generate", GENERATOR_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
+gen = benchmark_generator()
 
 
 def resolve(doc: Any, pointer: str) -> Any:

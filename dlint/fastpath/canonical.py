@@ -19,6 +19,7 @@ import orjson
 from msgspec import UNSET, Raw, Struct, UnsetType
 
 from dlint.fastpath.model import FREE_FORM
+from dlint.fastpath.numbers import array_text
 from dlint.writer import canonical
 
 
@@ -106,7 +107,7 @@ def _slices(items: list[Item]) -> list[Raw]:
 def _as_written(slices: list[Raw]) -> bool:
     """Whether each slice is its value as the writer writes it (one parse and one dump per chunk)."""
     for lo in range(0, len(slices), CHUNK):
-        blob = b"".join((b"[", b",".join(slices[lo : lo + CHUNK]), b"]"))
+        blob = array_text(slices[lo : lo + CHUNK])
         if orjson.dumps(orjson.loads(blob)) != blob:
             return False
     return True

@@ -59,7 +59,7 @@ def read(slices: Sequence[Any]) -> tuple[Floats, Counts] | None:
 def _read_chunk(parser: Any, slices: Sequence[Any], counts: Counts) -> Floats | None:
     """One chunk's numbers; ``counts`` receives each array's length."""
     try:
-        blob = _array_text(slices)
+        blob = array_text(slices)
         arrays = parser.parse(blob)
         values = np.frombuffer(arrays.as_buffer(of_type="d"), dtype=np.float64)
     except (AttributeError, TypeError, ValueError, RuntimeError):  # not numbers, not arrays, too big
@@ -78,7 +78,7 @@ def _read_chunk(parser: Any, slices: Sequence[Any], counts: Counts) -> Floats | 
     return values if int(counts.sum()) == values.size else None
 
 
-def _array_text(slices: Sequence[Any]) -> bytes:
+def array_text(slices: Sequence[Any]) -> bytes:
     """The slices as the text of one JSON array, copied once."""
     if not slices:
         return b"[]"

@@ -8,13 +8,10 @@ still take realistic clean files (else it is useless, and these tests would prov
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import random
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import jsonschema
@@ -33,25 +30,15 @@ from dlint.rules.base import DatasetState
 from dlint.schemas import load_schema
 from dlint.sources import discover
 from dlint.writer import canonical, dumps
+from tests.conftest import benchmark_generator
 from tests.rules.datasets import make_dataset
 from tests.rules.test_cases import _cases, build
 
-ROOT = Path(__file__).resolve().parents[2]
-GENERATOR = ROOT / "benchmarks" / "generate.py"
 #: The ordinary path does not look for repeated keys in the files the fast path serves: compare alike.
 NO_KEY_SCAN = limits.Limits(duplicate_key_scan=0)
 
 
-def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("fastpath_generate", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-GENERATE = _generator()
+GENERATE = benchmark_generator()
 SCHEMA_VALIDATOR = jsonschema.Draft202012Validator(load_schema("datumaro-1.0"))
 
 
@@ -264,15 +251,21 @@ def _duplicate(doc: Doc, rnd: random.Random, value: Any) -> None:
 MUTATIONS: list[Callable[[Doc, random.Random, Any], None]] = [_set_somewhere, _rle_char, _points, _duplicate]
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.sampled_from(MUTATIONS), _values()), min_size=1, max_size=3), st.randoms())
-def test_mutated_files_agree(mutations: list[Any], rnd: random.Random) -> None:
+def _mutated(mutations: list[Any], rnd: random.Random) -> Doc:
+    """A copy of the small generated file with the mutations applied."""
     doc = copy.deepcopy(SMALL_DOC)
     for mutate, value in mutations:
         try:
             mutate(doc, rnd, value)
         except (TypeError, KeyError, IndexError, AttributeError, ValueError):
             continue  # an earlier mutation left nothing this one applies to
+    return doc
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(MUTATIONS), _values()), min_size=1, max_size=3), st.randoms())
+def test_mutated_files_agree(mutations: list[Any], rnd: random.Random) -> None:
+    doc = _mutated(mutations, rnd)
     try:
         raw = orjson.dumps(doc)
     except TypeError:  # an integer beyond 64 bits: written by the standard library instead
@@ -318,12 +311,7 @@ def test_strings_and_integers_are_encoded_alike() -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(MUTATIONS), _values()), min_size=1, max_size=3), st.randoms())
 def test_canonical_verdict_agrees_with_the_writer(mutations: list[Any], rnd: random.Random) -> None:
-    doc = copy.deepcopy(SMALL_DOC)
-    for mutate, value in mutations:
-        try:
-            mutate(doc, rnd, value)
-        except (TypeError, KeyError, IndexError, AttributeError, ValueError):
-            continue
+    doc = _mutated(mutations, rnd)
     try:
         raw = orjson.dumps(doc)
     except TypeError:

@@ -14,11 +14,12 @@ import struct
 import subprocess
 import sys
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import Run
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORT = ROOT / "examples" / "datumaro-export"
@@ -28,16 +29,6 @@ BASE = json.loads((ROOT / "tests" / "rules" / "base.json").read_text())
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "fuzz: property tests over mutated datasets (long run: see README)")
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> Any:
-        return json.loads(self.out)
 
 
 def dlint(*args: str, cwd: Path | None = None, timeout: float = 300) -> Run:
