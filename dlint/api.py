@@ -232,7 +232,8 @@ def lint_data(
 
 
 def adjust(diagnostics: Iterable[Diagnostic], name: str, options: LintOptions) -> list[Diagnostic]:
-    """Apply ``per_file_ignores`` and ``severity`` to the diagnostics of one file."""
+    """Apply ``per_file_ignores`` and ``severity`` to the diagnostics of one file (never to a
+    refusal: see :attr:`Rule.refusal`)."""
     ignored: tuple[str, ...] = ()
     if options.per_file_ignores:
         path = relative_path(name, options.root)
@@ -243,7 +244,7 @@ def adjust(diagnostics: Iterable[Diagnostic], name: str, options: LintOptions) -
     result = []
     for diagnostic in diagnostics:
         rule = RULES_BY_CODE.get(diagnostic.code)
-        if rule is None:
+        if rule is None or rule.refusal:
             result.append(diagnostic)
             continue
         if any(specificity(s, rule) for s in ignored):

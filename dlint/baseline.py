@@ -20,6 +20,7 @@ import orjson
 from dlint.api import OptionsError, Report
 from dlint.diagnostics import Diagnostic
 from dlint.keys import Key, stable_key
+from dlint.rules import RULES_BY_CODE
 
 VERSION = 1
 _FIELDS = ("file", "code", "subset", "item_id", "annotation_id", "where")
@@ -57,8 +58,13 @@ class Baseline:
 
 
 def build(report: Report, folder: str) -> Baseline:
-    """A baseline recording every diagnostic of a report; file names relative to ``folder``."""
-    entries = [Entry(*stable_key(d, _name(d.file, folder)), message=d.message) for d in report.diagnostics]
+    """A baseline recording every diagnostic of a report but refusals (which a baseline cannot hide);
+    file names relative to ``folder``."""
+    entries = [
+        Entry(*stable_key(d, _name(d.file, folder)), message=d.message)
+        for d in report.diagnostics
+        if not is_refusal(d)
+    ]
     return Baseline(tuple(sorted(entries, key=_order)))
 
 
@@ -94,7 +100,7 @@ def apply(report: Report, baseline: Baseline, folder: str) -> tuple[Report, tupl
     kept: list[Diagnostic] = []
     for diagnostic in report.diagnostics:
         key = stable_key(diagnostic, _name(diagnostic.file, folder))
-        if left[key] > 0:
+        if left[key] > 0 and not is_refusal(diagnostic):
             left[key] -= 1
         else:
             kept.append(diagnostic)
@@ -106,6 +112,12 @@ def apply(report: Report, baseline: Baseline, folder: str) -> tuple[Report, tupl
     hidden = len(report.diagnostics) - len(kept)
     filtered = dataclasses.replace(report, diagnostics=tuple(kept), baselined=report.baselined + hidden)
     return filtered, tuple(stale)
+
+
+def is_refusal(diagnostic: Diagnostic) -> bool:
+    """Whether a diagnostic reports a file that could not be checked (see ``Rule.refusal``)."""
+    rule = RULES_BY_CODE.get(diagnostic.code)
+    return rule is not None and rule.refusal
 
 
 def folder_of(path: str) -> str:

@@ -196,7 +196,7 @@ def screened_clean(
 def parse_failure(
     failure: ParseFailure, raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]]
 ) -> list[Diagnostic]:
-    """The diagnostic for a file that does not parse or was refused (none when its rule is off)."""
+    """The diagnostic for a file that does not parse or was refused (see :func:`failure_diagnostics`)."""
     return failure_diagnostics(failure, raw, file=file, subset=subset, rules=rules)
 
 

@@ -18,9 +18,10 @@ from dlint.rules.structure import PARSE_RULES
 def failure_diagnostics(
     failure: ParseFailure, raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]]
 ) -> list[Diagnostic]:
-    """The diagnostic for a file that does not parse or was refused (none when its rule is off)."""
+    """The diagnostic for a file that does not parse or was refused: a refusal is reported whatever
+    the selection (see :attr:`Rule.refusal`), anything else only when its rule is on."""
     rule = PARSE_RULES[failure.code]
-    if rule not in rules:
+    if not rule.refusal and rule not in rules:
         return []
     message = f"invalid JSON: {failure.message}" if failure.code == INVALID_JSON else failure.message
     diagnostic = rule_diagnostic(rule, message, file, subset, "", failure.line, failure.column)

@@ -110,6 +110,10 @@ class Rule:
     #: (for a missing key, the pointer the key would have), each optionally followed by ``@keyword``
     #: to claim only failures of that schema keyword (``/items@required``). See :meth:`explain`.
     claims: ClassVar[tuple[str, ...]] = ()
+    #: Whether the rule reports a refusal: a file or archive that could not be checked at all (it was
+    #: not read, or does not parse). A refusal fails the run whatever the selection, per-file ignores,
+    #: severity overrides or baseline say: those choose among findings in what was checked.
+    refusal: ClassVar[bool] = False
 
     def check(self, node: Any, ctx: Context) -> Iterable[Finding]:
         """Findings for one node; pointers are relative to the node ("" is the node itself)."""

@@ -30,11 +30,16 @@ class InvalidJson(Rule):
     {"categories": {}, "items": [],}
     ```
     A trailing comma is not allowed in JSON; remove it.
+
+    ## Selection
+    A file that does not parse could not be checked at all, so this diagnostic is always reported
+    as an error: `--ignore`, `per-file-ignores`, severity overrides and baselines do not apply to it.
     """
 
     code = "DL001"
     name = "invalid-json"
     scope = Scope.PARSE
+    refusal = True
 
 
 class SchemaViolation(Rule):
@@ -145,11 +150,16 @@ class RefusedInput(Rule):
     An archive `upload.zip` holding `../../.bashrc` next to `annotations/default.json` is refused:
     unpacking it would write outside the dataset. Raise a limit in the configuration when a real
     dataset exceeds it (see the README).
+
+    ## Selection
+    What was refused was not checked, so this diagnostic is always reported as an error:
+    `--ignore`, `per-file-ignores`, severity overrides and baselines do not apply to it.
     """
 
     code = "DL006"
     name = "refused-input"
     scope = Scope.PARSE
+    refusal = True
 
 
 #: The rules reported by the parser and the readers, by code.
