@@ -25,7 +25,7 @@ DOCS = ROOT / "examples" / "cvat-docs"
 
 def _entries(cache: Path) -> list[Path]:
     """The cached results (not the records of file status)."""
-    return sorted(path for path in cache.rglob("*.json") if runner.STATUS not in path.parts)
+    return sorted(path for path in cache.rglob("*.entry") if runner.STATUS not in path.parts)
 
 
 def test_a_second_run_is_answered_from_the_cache(tmp_path: Path) -> None:
@@ -34,9 +34,10 @@ def test_a_second_run_is_answered_from_the_cache(tmp_path: Path) -> None:
     first = lint([str(dataset)], cache=cache)
     [entry] = _entries(tmp_path / "cache")
     assert (tmp_path / "cache" / "CACHEDIR.TAG").exists()
-    stored = json.loads(entry.read_text())
+    stored = cache.get(entry.stem)
+    assert stored is not None
     stored["diagnostics"][0]["message"] = "from the cache"
-    entry.write_text(json.dumps(stored))
+    cache.put(entry.stem, stored)
     second = lint([str(dataset)], cache=cache)
     assert second.diagnostics[0].message == "from the cache"
     assert [(d.code, d.pointer, d.line, d.column, d.excerpt) for d in second.diagnostics] == [
@@ -113,13 +114,14 @@ def _source(path: Path) -> Any:
     return source
 
 
-def _recorded_later(cache: Path, seconds: float) -> None:
+def _recorded_later(cache: Cache, seconds: float) -> None:
     """Make the status records look written ``seconds`` later than they were (as if the files had
     last changed that long before them), without waiting."""
-    for record in (cache / __version__ / runner.STATUS).rglob("*.json"):
-        value = json.loads(record.read_text())
+    for record in (cache.folder / __version__ / runner.STATUS).rglob("*.entry"):
+        value = cache.get(record.stem, runner.STATUS)
+        assert value is not None
         value["recorded_ns"] += int(seconds * 1e9)
-        record.write_text(json.dumps(value))
+        cache.put(record.stem, value, runner.STATUS)
 
 
 def test_an_unchanged_file_is_answered_from_its_recorded_hash(tmp_path: Path) -> None:
@@ -129,7 +131,7 @@ def test_an_unchanged_file_is_answered_from_its_recorded_hash(tmp_path: Path) ->
     first = lint([str(dataset)], cache=cache)
     source = _source(path)
     assert runner._recorded_digest(source, cache) is None  # recorded just now: not trusted yet
-    _recorded_later(tmp_path / "cache", 5)
+    _recorded_later(cache, 5)
     assert runner._recorded_digest(source, cache) == blake3(path.read_bytes()).digest()
     assert lint([str(dataset)], cache=cache).diagnostics == first.diagnostics
 
@@ -139,7 +141,7 @@ def test_a_file_changed_in_place_is_read_again(tmp_path: Path) -> None:
     [path] = sorted((dataset / "annotations").glob("*.json"))
     cache = Cache(tmp_path / "cache")
     assert lint([str(dataset)], cache=cache).diagnostics
-    _recorded_later(tmp_path / "cache", 5)
+    _recorded_later(cache, 5)
     status = path.stat()
     text = path.read_bytes()
     fixed = text.replace(b'"label_id": 1', b'"label_id": 0', 1)
