@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,48 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "fuzz: property tests over mutated datasets (long run: see README)")
 
 
+#: The result cache ``dlint check`` runs with in the current test: off (None), or this folder.
+_CACHE: dict[str, Path | None] = {"folder": None}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that runs the command line runs twice: with the cache off, and with it on."""
+    if "dlint_in_process" in metafunc.fixturenames or getattr(metafunc.module, "dlint", None) is dlint:
+        metafunc.parametrize("_cache_mode", ["no-cache", "cache"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _cache_mode(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    mode = getattr(request, "param", None)
+    _CACHE["folder"] = tmp_path_factory.mktemp("cache") if mode == "cache" else None
+    yield mode
+    _CACHE["folder"] = None
+
+
+def _runs(args: tuple[str, ...], call: Callable[[tuple[str, ...]], Run]) -> Run:
+    """Run the command line as the test's cache mode says. With the cache on, ``check`` runs twice
+    (the second answer comes from the cache) and both runs must give the same exit code and report."""
+    folder = _CACHE["folder"]
+    if not args or args[0] != "check":
+        return call(args)
+    chosen = tuple(arg for arg in args if arg != "--no-cache")
+    if folder is None:
+        return call((*chosen, "--no-cache"))
+    cold = call((*chosen, "--cache-dir", str(folder)))
+    warm = call((*chosen, "--cache-dir", str(folder)))
+    assert (warm.code, warm.out) == (cold.code, cold.out), (cold, warm)
+    return warm
+
+
 def dlint(*args: str, cwd: Path | None = None, timeout: float = 300) -> Run:
-    """The real command line in its own process, as a user runs it."""
-    done = subprocess.run(
-        [sys.executable, "-m", "dlint", *args], capture_output=True, text=True, cwd=cwd, timeout=timeout
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
+    """The real command line in its own process, as a user runs it (see :func:`_runs` for the cache)."""
+
+    def call(chosen: tuple[str, ...]) -> Run:
+        command = [sys.executable, "-m", "dlint", *chosen]
+        done = subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=timeout)
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    return _runs(args, call)
 
 
 def assert_clean_exit(run: Run, code: int) -> None:
@@ -131,14 +168,14 @@ def _default_limits() -> Any:
 @pytest.fixture
 def dlint_in_process(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: Any) -> Any:
     """The command line called in this process (quicker), output captured, in a folder of its own
-    (the result cache lives in the working directory)."""
+    (see :func:`_runs` for the cache)."""
     from dlint.cli import main
 
     monkeypatch.chdir(tmp_path)
 
-    def call(*args: str) -> Run:
-        code = main(list(args))
+    def call(chosen: tuple[str, ...]) -> Run:
+        code = main(list(chosen))
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
 
-    return call
+    return lambda *args: _runs(args, call)

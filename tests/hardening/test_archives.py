@@ -144,7 +144,7 @@ def test_unsafe_archive_is_refused_whole(tmp_path: Path, name: str) -> None:
     upload.parent.mkdir()
     upload.write_bytes(data)
     before = snapshot(tmp_path)
-    run = dlint("check", str(upload), "--output-format", "json", "--no-cache", cwd=tmp_path)
+    run = dlint("check", str(upload), "--output-format", "json", cwd=tmp_path)
     assert_clean_exit(run, 1)
     [diagnostic] = run.json()
     assert diagnostic["code"] == "DL006" and diagnostic["file"] == "uploads/upload.zip"
@@ -161,7 +161,7 @@ def test_unreadable_member_is_refused_alone(tmp_path: Path, name: str) -> None:
     upload = tmp_path / "upload.zip"
     upload.write_bytes(data)
     before = snapshot(tmp_path)
-    run = dlint("check", str(upload), "--output-format", "json", "--no-cache", cwd=tmp_path)
+    run = dlint("check", str(upload), "--output-format", "json", cwd=tmp_path)
     assert_clean_exit(run, 1)
     [diagnostic] = run.json()
     assert (diagnostic["code"], diagnostic["file"]) == ("DL006", f"upload.zip/{ANNOTATIONS}")
@@ -174,7 +174,7 @@ def test_other_members_of_an_archive_are_still_checked(tmp_path: Path) -> None:
     data = zip_bytes([("a/" + ANNOTATIONS, GOOD), ("b/" + ANNOTATIONS, GOOD)])
     upload = tmp_path / "two.zip"
     upload.write_bytes(patch_member(data, "b/" + ANNOTATIONS, crc=1))
-    run = dlint("check", str(upload), "--output-format", "concise", "--no-cache", cwd=tmp_path)
+    run = dlint("check", str(upload), "--output-format", "concise", cwd=tmp_path)
     assert_clean_exit(run, 1)
     assert "two.zip/a/annotations/default.json:48:11: DL302 " in run.out
     assert "two.zip/b/annotations/default.json:1:1: DL006 archive member refused: its checksum" in run.out
@@ -192,7 +192,7 @@ def test_other_members_of_an_archive_are_still_checked(tmp_path: Path) -> None:
 def test_a_file_that_is_no_archive_is_a_one_line_error(tmp_path: Path, name: str, data: bytes) -> None:
     upload = tmp_path / "upload.zip"
     upload.write_bytes(data)
-    run = dlint("check", str(upload), "--no-cache", cwd=tmp_path)
+    run = dlint("check", str(upload), cwd=tmp_path)
     assert_clean_exit(run, 2)
     assert run.err.startswith("dlint: error: cannot open archive") and run.err.count("\n") == 1
 
@@ -202,12 +202,10 @@ def test_too_many_members_are_refused_before_the_directory_is_read(tmp_path: Pat
     upload = tmp_path / "many.zip"
     upload.write_bytes(zip_bytes(members))
     assert archives.end_record(upload)[0] == 51
-    run = dlint(
-        "check", str(upload), "--config", "limits.max-archive-members = 50", "--no-cache", cwd=tmp_path
-    )
+    run = dlint("check", str(upload), "--config", "limits.max-archive-members = 50", cwd=tmp_path)
     assert_clean_exit(run, 1)
     assert "DL006 archive refused: it has 51 members, more than limits.max-archive-members = 50" in run.out
-    assert_clean_exit(dlint("check", str(upload), "--no-cache", cwd=tmp_path), 1)  # DL302 only
+    assert_clean_exit(dlint("check", str(upload), cwd=tmp_path), 1)  # DL302 only
 
 
 def test_a_zip64_end_record_is_read(tmp_path: Path) -> None:
@@ -247,9 +245,7 @@ def test_a_member_too_large_for_the_limit_is_not_inflated(tmp_path: Path) -> Non
     upload = tmp_path / "large.zip"
     upload.write_bytes(zip_bytes([(ANNOTATIONS, text)]))
     limit = f"limits.max-file-size = {len(text) - 1}"
-    run = dlint(
-        "check", str(upload), "--config", limit, "--no-cache", "--output-format", "concise", cwd=tmp_path
-    )
+    run = dlint("check", str(upload), "--config", limit, "--output-format", "concise", cwd=tmp_path)
     assert_clean_exit(run, 1)
     size = f"{len(text):,} bytes"
     assert f"DL006 archive member refused: it is {size} uncompressed, larger than the" in run.out

@@ -18,7 +18,7 @@ def test_a_pipe_as_annotation_file_is_refused_without_blocking(tmp_path: Path) -
     folder = tmp_path / "ds" / "annotations"
     folder.mkdir(parents=True)
     os.mkfifo(folder / "default.json")  # opening it for reading would wait for a writer forever
-    run = dlint("check", str(tmp_path / "ds"), "--output-format", "concise", "--no-cache", timeout=60)
+    run = dlint("check", str(tmp_path / "ds"), "--output-format", "concise", timeout=60)
     assert_clean_exit(run, 1)
     assert "default.json:1:1: DL006 it is not a regular file" in run.out
 
@@ -28,7 +28,7 @@ def test_a_pipe_among_the_images_is_never_opened(tmp_path: Path) -> None:
     images = tmp_path / "ds" / "images"
     images.mkdir()
     os.mkfifo(images / "img1.jpg")
-    run = dlint("check", str(tmp_path / "ds"), "--no-cache", timeout=60)
+    run = dlint("check", str(tmp_path / "ds"), timeout=60)
     assert_clean_exit(run, 1)  # the mask defect of the example; the pipe is just not a readable image
 
 
@@ -41,7 +41,7 @@ def test_links_out_of_the_dataset_are_neither_read_nor_written(tmp_path: Path) -
     (folder / "train.json").symlink_to(secret)
     (folder / "val.json").symlink_to("/dev/zero")
     before = snapshot(tmp_path)
-    for command in (("check", "--output-format", "concise", "--no-cache"), ("fix",)):
+    for command in (("check", "--output-format", "concise"), ("fix",)):
         run = dlint(*command, str(tmp_path / "ds"), timeout=60)
         assert_clean_exit(run, 1)
         assert "do not print me" not in run.out
@@ -53,7 +53,7 @@ def test_a_file_name_cannot_forge_report_lines(tmp_path: Path) -> None:
     folder = tmp_path / "ds" / "annotations"
     folder.mkdir(parents=True)
     (folder / "x\nreport.json:1:1: DL000 all clear.json").write_bytes(b"{")
-    run = dlint("check", str(tmp_path / "ds"), "--output-format", "concise", "--no-cache", timeout=60)
+    run = dlint("check", str(tmp_path / "ds"), "--output-format", "concise", timeout=60)
     assert_clean_exit(run, 1)
     [line, _summary] = run.out.splitlines()
     assert "annotations/x\\x0areport.json:1:1: DL000 all clear.json:1:2: DL001 invalid JSON" in line
@@ -67,6 +67,6 @@ def test_links_within_the_working_directory_are_followed(dlint_in_process: Any, 
     folder = tmp_path / "ds" / "annotations"
     folder.mkdir(parents=True)
     (folder / "default.json").symlink_to(os.path.relpath(cached, folder))
-    run = dlint_in_process("check", "ds", "--output-format", "concise", "--no-cache")
+    run = dlint_in_process("check", "ds", "--output-format", "concise")
     assert_clean_exit(run, 1)
     assert ":48:11: DL302 " in run.out and "DL006" not in run.out

@@ -168,7 +168,7 @@ def test_the_real_command_line_on_every_case_at_once(tmp_path: Path) -> None:
         dataset(root / f"ds{index:02d}", CASES[name][0])
     dataset(root / "fine", CVAT_DOCS.read_bytes())
     before = snapshot(tmp_path)
-    run = dlint("check", str(root), "--output-format", "json", "--select", "DL0,DL501,DL302", "--no-cache")
+    run = dlint("check", str(root), "--output-format", "json", "--select", "DL0,DL501,DL302")
     assert_clean_exit(run, 1)
     found = {Path(d["file"]).parent.parent.name: d["code"] for d in run.json()}
     for index, name in enumerate(sorted(CASES)):
@@ -196,7 +196,7 @@ def test_the_depth_limit_is_configurable(dlint_in_process: Any, tmp_path: Path) 
     path = dataset(tmp_path / "ds", _with("[" * 20 + "]" * 20))
     assert dlint_in_process("check", str(path), "--select", "DL006").code == 0
     limit = "limits.max-depth = 16"
-    run = dlint_in_process("check", str(path), "--select", "DL006", "--config", limit, "--no-cache")
+    run = dlint_in_process("check", str(path), "--select", "DL006", "--config", limit)
     assert_clean_exit(run, 1)
     assert "nesting deeper than 16 levels" in run.out
 
@@ -211,7 +211,7 @@ def test_duplicate_keys_in_big_files_are_found_by_fix(dlint_in_process: Any, tmp
     assert_clean_exit(run, 1)
     assert "not fixed: an object has a key twice" in run.out and "DL004" in run.out
     assert path.read_bytes() == raw
-    every = dlint_in_process("check", str(path), "--config", "limits.duplicate-key-scan = -1", "--no-cache")
+    every = dlint_in_process("check", str(path), "--config", "limits.duplicate-key-scan = -1")
     assert "DL004" in every.out
 
 

@@ -35,24 +35,21 @@ def _inputs(root: Path) -> dict[str, tuple[Path, str]]:
     return {"archive": (archive, "DL006"), "json": (broken, "DL001")}
 
 
-@pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
 @pytest.mark.parametrize("switch", sorted(SWITCHES))
 @pytest.mark.parametrize("kind", ["archive", "json"])
 def test_a_refusal_cannot_be_switched_off(
-    tmp_path: Path, dlint_in_process: Any, switch: str, kind: str, cache: bool
+    tmp_path: Path, dlint_in_process: Any, switch: str, kind: str
 ) -> None:
     path, code = _inputs(tmp_path)[kind]
-    extra = () if cache else ("--no-cache",)
-    for _ in range(2 if cache else 1):  # with the cache, the second run is answered from it
-        run = dlint_in_process("check", str(path), *SWITCHES[switch], "--output-format", "json", *extra)
-        assert_clean_exit(run, 1)
-        assert [(d["code"], d["severity"]) for d in run.json()] == [(code, "error")]
+    run = dlint_in_process("check", str(path), *SWITCHES[switch], "--output-format", "json")
+    assert_clean_exit(run, 1)
+    assert [(d["code"], d["severity"]) for d in run.json()] == [(code, "error")]
 
 
 def test_a_baseline_neither_records_nor_hides_a_refusal(tmp_path: Path, dlint_in_process: Any) -> None:
     path, _ = _inputs(tmp_path)["archive"]
     good = dataset(tmp_path / "ds", CVAT_DOCS.read_bytes())  # one error (DL302) a baseline may hide
-    written = dlint_in_process("check", str(path), str(good), "--write-baseline", "base.json", "--no-cache")
+    written = dlint_in_process("check", str(path), str(good), "--write-baseline", "base.json")
     assert_clean_exit(written, 0)
     recorded = json.loads((tmp_path / "base.json").read_text())["diagnostics"]
     assert [entry["code"] for entry in recorded] == ["DL211", "DL302"]
@@ -62,10 +59,8 @@ def test_a_baseline_neither_records_nor_hides_a_refusal(tmp_path: Path, dlint_in
     forged = {**dict(zip(fields, stable_key(refusal, "upload.zip"), strict=True)), "message": ""}
     (tmp_path / "forged.json").write_text(json.dumps({"dlint-baseline": 1, "diagnostics": [forged]}))
     for baseline in ("base.json", "forged.json"):
-        run = dlint_in_process(
-            "check", str(path), "--baseline", baseline, "--output-format", "json", "--no-cache"
-        )
+        run = dlint_in_process("check", str(path), "--baseline", baseline, "--output-format", "json")
         assert_clean_exit(run, 1)
         assert [d["code"] for d in run.json()] == ["DL006"]
-    hidden = dlint_in_process("check", str(good), "--baseline", "base.json", "--no-cache")
+    hidden = dlint_in_process("check", str(good), "--baseline", "base.json")
     assert_clean_exit(hidden, 0)  # what was checked stays subject to the baseline
