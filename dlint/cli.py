@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from dlint import __version__, limits
+from dlint import DISTRIBUTION, __version__, limits
 from dlint import baseline as baselines
 from dlint.api import FixSettings, OptionsError, RuleLayer, fix, fixable_codes, lint
 from dlint.cache import CACHE_DIR, Cache
@@ -57,7 +57,7 @@ class RulesFormat(str, enum.Enum):
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"dlint {__version__}")
+        typer.echo(f"dlint {__version__} ({DISTRIBUTION})")
         raise typer.Exit(0)
 
 
@@ -336,7 +336,7 @@ def serve(
         from dlint.server.settings import ServerSettings, SettingsError, parse_size
     except ImportError as exc:
         missing = exc.name or "a package"
-        raise OptionsError(f"dlint serve needs {missing}: pip install 'dlint[serve]'") from exc
+        raise OptionsError(f"dlint serve needs {missing}: pip install '{DISTRIBUTION}[serve]'") from exc
     try:
         settings = ServerSettings(host, port, workers, jobs, parse_size(max_body_size))
     except SettingsError as exc:

@@ -161,7 +161,7 @@ def test_schema_command_prints_each_dialect(dlint: Any) -> None:
 
 def test_version(dlint: Any) -> None:
     run = dlint("--version")
-    assert (run.code, run.out.strip()) == (0, f"dlint {__version__}")
+    assert (run.code, run.out.strip()) == (0, f"dlint {__version__} (datumaro-lint)")
 
 
 def test_console_script_and_module_entry_points() -> None:

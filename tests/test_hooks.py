@@ -122,3 +122,28 @@ def test_plain_git_hook_checks_the_staged_version_not_the_working_tree(tmp_path:
     refused = _git(repo, "commit", "-m", "broken", env=_env())
     assert refused.returncode != 0
     assert "DL302" in refused.stderr
+
+
+def test_plain_git_hook_tells_the_other_dlint_package_apart(tmp_path: Path) -> None:
+    """The package index's ``dlint`` is another project with a top-level ``dlint`` module: the hook
+    must not take it for the annotation linter."""
+    other = tmp_path / "other"
+    install = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(other)]
+    subprocess.run([*install, "dlint==0.17.0"], check=True, capture_output=True, timeout=300)
+    assert (other / "dlint" / "__init__.py").exists()
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "python3").symlink_to(sys._base_executable)  # an interpreter without this project
+    env = _env() | {"PATH": f"{tools}{os.pathsep}/usr/bin{os.pathsep}/bin", "PYTHONPATH": str(other)}
+    assert subprocess.run([tools / "python3", "-c", "import dlint"], env=env).returncode == 0
+    repo = _dataset_repo(tmp_path / "repo", BROKEN)
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    shutil.copy(ROOT / "hooks" / "pre-commit", hook)
+    hook.chmod(0o755)
+    refused = _git(repo, "commit", "-m", "broken", env=env)
+    assert refused.returncode != 0
+    assert "another package of that name" in refused.stderr
+    assert "pip install datumaro-lint" in refused.stderr
+    pinned = _git(repo, "commit", "-m", "broken", env=env | {"DLINT": f"{tools / 'python3'} -m dlint"})
+    assert pinned.returncode != 0
+    assert "is not the annotation linter (datumaro-lint)" in pinned.stderr

@@ -36,7 +36,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
         timeout=300,
     )
-    [built] = out.glob("dlint-*.whl")
+    [built] = out.glob("datumaro_lint-*.whl")
     return built
 
 
@@ -51,6 +51,10 @@ def test_every_released_schema_ships_in_the_wheel(wheel: Path) -> None:
             assert hashlib.sha256(archive.read(member)).hexdigest() == entry["sha256"]
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         assert "dlint = dlint.cli:run" in archive.read(entry_points).decode()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+        assert "\nName: datumaro-lint\n" in metadata  # the index's "dlint" is another project
+        [license_file] = [n for n in names if n.endswith("/LICENSE")]
+        assert archive.read(license_file) == (ROOT / "LICENSE").read_bytes()
 
 
 def test_installed_wheel_runs_outside_the_source_tree(wheel: Path, tmp_path: Path) -> None:
