@@ -26,7 +26,7 @@ from dlint.reporters import fixes as fix_output
 from dlint.reporters import statistics as stats
 from dlint.rules import ALL_RULES, find_rule
 from dlint.schemas import DIALECTS, schema_text
-from dlint.sources import SourceError
+from dlint.sources import SourceError, discover
 
 app = typer.Typer(
     name="dlint",
@@ -34,6 +34,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # paragraphs are rewrapped to the terminal, not broken where typed
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -96,6 +97,25 @@ Config = Annotated[
     ),
 ]
 Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="A path that holds no annotation file is an error (exit 2), not a warning."
+    ),
+]
+
+
+def _require_files(paths: list[str] | None) -> None:
+    """Fail for every path that holds no annotation file (``--strict``: before anything is linted,
+    so that a wrong path in CI cannot pass)."""
+    empty = [path for path in paths or ["."] if not discover([path])]
+    if empty:
+        raise OptionsError(f"no annotation files found in {', '.join(empty)} (looked for annotations/*.json)")
+
+
+def _warn_if_none(found: int, quiet: bool) -> None:
+    if not found and not quiet:
+        typer.echo("warning: no annotation files found (looked for annotations/*.json)", err=True)
 
 
 def _split(values: list[str] | None) -> tuple[str, ...]:
@@ -156,10 +176,13 @@ def check(
     cache_dir: Annotated[
         str, typer.Option("--cache-dir", help="Where results of unchanged files are kept.")
     ] = CACHE_DIR,
+    strict: Strict = False,
 ) -> int:
     """Check annotation files; exit 1 when an error-level diagnostic is found."""
     resolver = configured(select, extend_select, ignore, dialect, config, isolated)
     chosen = output_format.value if output_format else resolver.project_settings().output_format or "full"
+    if strict:
+        _require_files(paths)
     report = lint(
         paths or ["."],
         resolve=resolver.options_for,
@@ -167,8 +190,7 @@ def check(
         jobs=jobs or os.cpu_count() or 1,
         cache=None if no_cache else Cache(cache_dir),
     )
-    if not report.files and not quiet:
-        typer.echo("warning: no annotation files found (looked for annotations/*.json)", err=True)
+    _warn_if_none(len(report.files), quiet)
     if write_baseline is not None:
         _write(write_baseline, baselines.dumps(baselines.build(report, baselines.folder_of(write_baseline))))
         if not quiet:
@@ -233,6 +255,7 @@ def fix_command(
     config: Config = None,
     isolated: Isolated = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print diagnostics and nothing else.")] = False,
+    strict: Strict = False,
 ) -> int:
     """Fix annotation files in place and write them in the normal form.
 
@@ -240,6 +263,8 @@ def fix_command(
     pre-commit expects of a fixer; 0 otherwise.
     """
     resolver = configured(select, extend_select, ignore, dialect, config, isolated)
+    if strict:
+        _require_files(paths)
 
     def unsafe(name: str) -> bool:
         return unsafe_fixes if unsafe_fixes is not None else resolver.settings_for(name).unsafe_fixes
@@ -255,8 +280,7 @@ def fix_command(
         fixable=fixable,
         resolve=resolver.options_for,
     )
-    if not report.results and not quiet:
-        typer.echo("warning: no annotation files found (looked for annotations/*.json)", err=True)
+    _warn_if_none(len(report.results), quiet)
     sys.stdout.write(fix_output.render(report, diff=diff, show_fixes=show_fixes, quiet=quiet))
     refused = any(result.refused for result in report.results)
     return 1 if report.changed or report.has_errors or refused else 0
@@ -283,7 +307,8 @@ def list_rules(
         ]
         sys.stdout.write(json.dumps(listed, indent=2, ensure_ascii=False) + "\n")
         return 0
-    rows = [(r.code, r.name, r.severity.value, r.fix.value, r.summary()) for r in ALL_RULES]
+    rows = [("code", "name", "severity", "fix", "summary")]
+    rows += [(r.code, r.name, r.severity.value, r.fix.value, r.summary()) for r in ALL_RULES]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]

@@ -74,7 +74,7 @@ def test_baseline_hides_todays_diagnostics_and_fails_on_a_new_one(dlint: Any, br
     assert failing.err == ""
     *_, summary, fixable = dlint("check", "legacy", "--baseline", "dlint-baseline.json").out.splitlines()
     assert summary == "Found 1 error in 1 file (2 checked, 8 hidden by the baseline)."
-    assert fixable == "1 with `dlint fix --unsafe-fixes`."
+    assert fixable == "1 fixable with `dlint fix --unsafe-fixes`."
 
 
 def test_keys_survive_moved_lines_and_reordered_items(dlint: Any, broken: Path) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 
 from dlint import __version__
 from dlint.rules import ALL_RULES
@@ -133,9 +136,11 @@ def test_no_annotation_files_found_warns_and_passes(dlint: Any, tmp_path: Path) 
 def test_rules_lists_every_rule(dlint: Any) -> None:
     run = dlint("rules")
     assert run.code == 0
-    rows = run.out.splitlines()
+    header, *rows = run.out.splitlines()
+    assert header.split() == ["code", "name", "severity", "fix", "summary"]
     assert len(rows) == len(ALL_RULES)
     for row, rule in zip(rows, ALL_RULES, strict=True):
+        assert row.index(rule.name) == header.index("name")
         assert row.split()[:4] == [rule.code, rule.name, rule.severity.value, rule.fix.value]
         assert row.endswith(rule.summary())
 
@@ -197,3 +202,46 @@ def test_readme_lists_every_rule() -> None:
     rows = [line.split(" | ") for line in table.strip().splitlines()[1:]]
     listed = [(row[0].strip("| "), row[1], row[2]) for row in rows]
     assert listed == [(rule.code, rule.name, rule.severity.value) for rule in ALL_RULES]
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_strict_makes_a_path_without_annotation_files_a_usage_error(
+    dlint: Any, tmp_path: Path, command: str
+) -> None:
+    (tmp_path / "empty").mkdir()
+    shutil.copytree(EXAMPLE.parent.parent, tmp_path / "ds")
+    run = dlint(command, str(tmp_path / "ds"), str(tmp_path / "empty"), "--strict")
+    assert run.code == 2 and run.out == ""
+    assert run.err.strip() == (
+        f"dlint: error: no annotation files found in {tmp_path / 'empty'} (looked for annotations/*.json)"
+    )
+    assert dlint(command, str(tmp_path / "empty")).code == 0  # without --strict: a warning
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_help_paragraphs_are_wrapped_to_the_terminal_not_broken_mid_sentence(
+    dlint: Any, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(width))
+    for command in ("check", "fix", "rules", "rule", "schema"):
+        text = dlint(command, "--help").out
+        described = text[text.index("Usage:") : text.index("╭")].splitlines()[1:]
+        paragraphs = "\n".join(line.strip() for line in described).strip().split("\n\n")
+        for paragraph in paragraphs:
+            lines = paragraph.splitlines()
+            for line, following in itertools.pairwise(lines):  # the next word would not have fitted
+                assert len(line) + 1 + len(following.split()[0]) > width - 2, (command, line)
+
+
+def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    readme = (ROOT / "README.md").read_text()
+    code = readme.split("From Python:", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    dataset = shutil.copytree(ROOT / "examples" / "datumaro-export", tmp_path / "path" / "to" / "dataset")
+    train = dataset / "annotations" / "train.json"
+    document = json.loads(train.read_text())
+    document["items"][0]["annotations"][0]["label_id"] = 7
+    train.write_text(json.dumps(document))
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    *_, last = capsys.readouterr().out.splitlines()
+    assert last == "True 1 ['DL101']"

@@ -34,5 +34,5 @@ def fixable(report: Report) -> str:
         return ""
     parts = [f"[*] {safe} fixable with `dlint fix`"] if safe else []
     if unsafe:
-        parts.append(f"{unsafe} {'more ' if safe else ''}with `dlint fix --unsafe-fixes`")
+        parts.append(f"{unsafe} {'more ' if safe else ''}fixable with `dlint fix --unsafe-fixes`")
     return "\n" + "; ".join(parts) + "."
