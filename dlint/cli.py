@@ -21,9 +21,10 @@ from dlint.cache import CACHE_DIR, Cache
 from dlint.config import CommandLine, Resolver
 from dlint.engine import retain_documents
 from dlint.progress import tracker
-from dlint.reporters import REPORTERS
+from dlint.reporters import REPORTERS, TEXT_REPORTERS
 from dlint.reporters import fixes as fix_output
 from dlint.reporters import statistics as stats
+from dlint.reporters.colors import ColorChoice, wanted
 from dlint.rules import ALL_RULES, find_rule
 from dlint.schemas import DIALECTS, schema_text
 from dlint.sources import SourceError, discover
@@ -97,6 +98,12 @@ Config = Annotated[
     ),
 ]
 Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
+Color = Annotated[
+    ColorChoice,
+    typer.Option(
+        "--color", help="Colour on a terminal (auto; NO_COLOR and FORCE_COLOR are honoured), always or never."
+    ),
+]
 Strict = Annotated[
     bool,
     typer.Option(
@@ -177,6 +184,7 @@ def check(
         str, typer.Option("--cache-dir", help="Where results of unchanged files are kept.")
     ] = CACHE_DIR,
     strict: Strict = False,
+    color: Color = ColorChoice.auto,
 ) -> int:
     """Check annotation files; exit 1 when an error-level diagnostic is found."""
     resolver = configured(select, extend_select, ignore, dialect, config, isolated)
@@ -203,6 +211,8 @@ def check(
             typer.echo(_stale_note(baseline, stale), err=True)
     if statistics:
         sys.stdout.write(stats.render(report, as_json=chosen in ("json", "json-lines")))
+    elif chosen in TEXT_REPORTERS:
+        sys.stdout.write(TEXT_REPORTERS[chosen](report, quiet=quiet, color=wanted(color, sys.stdout)))
     else:
         sys.stdout.write(REPORTERS[chosen](report, quiet=quiet))
     return 1 if report.has_errors and not exit_zero else 0

@@ -14,6 +14,20 @@ class Reporter(Protocol):
     def __call__(self, report: Report, quiet: bool = False) -> str: ...
 
 
+class TextReporter(Protocol):
+    """A format for people, which colours what it prints on a terminal (see :mod:`.colors`)."""
+
+    def __call__(self, report: Report, quiet: bool = False, color: bool = False) -> str: ...
+
+
+#: The formats for people, by name.
+TEXT_REPORTERS: dict[str, TextReporter] = {
+    "full": full.render,
+    "concise": concise.render,
+    "grouped": grouped.render,
+}
+
+
 REPORTERS: dict[str, Reporter] = {
     "full": full.render,
     "concise": concise.render,
