@@ -99,7 +99,7 @@ def _add(
 ) -> None:
     if path.suffix.lower() == ".zip" and path.is_file():
         refusal = link_refusal(path, searched, "the folder searched") if searched is not None else None
-        if refusal is not None:  # an archive found in a folder is read only inside that folder
+        if refusal is not None and searched is not None:  # found in a folder: read only inside it
             display = _display(path)
             reader = functools.partial(_constant, Refused(f"{refusal}; it was not read"))
             # where it lives: the folder searched, which finds it again (in a worker process) as it is
