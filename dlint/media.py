@@ -160,7 +160,11 @@ class FolderMedia(_Derived):
         return self._refused
 
     def open(self, path: str) -> IO[bytes]:
-        """A regular file only: a pipe or a device planted among the images must not block a run."""
+        """A regular file inside the dataset only (looked at again: it may have become a link since
+        it was listed); a pipe or a device planted among the images must not block a run."""
+        root = _real(self.root)
+        if root is None or _link_problem(self.root / path, root) is not None:
+            raise OSError(f"{path} is a symbolic link that is not followed")
         descriptor = os.open(self.root / path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         stream = os.fdopen(descriptor, "rb")
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):

@@ -363,3 +363,19 @@ def test_refusals_hold_when_files_are_spread_over_processes(tmp_path: Path, cach
     assert "test.json:1:1: DL006 it is a symbolic link to a file that does not exist" in out
     assert "val.json:1:1: DL006 it is a symbolic link leading out of its dataset" in out
     assert [d["code"] for d in found if str(d["file"]).endswith("train.json")] == ["DL204", "DL204"]
+
+
+def test_an_image_that_becomes_a_link_after_the_listing_is_not_read(tmp_path: Path) -> None:
+    from dlint.media import FolderMedia
+
+    root = _export(tmp_path / "ds", TRAIN)
+    store = FolderMedia(root)
+    assert "images/train/img_001.jpg" in store.files()
+    image = root / "images" / "train" / "img_001.jpg"
+    image.unlink()
+    image.symlink_to(EXPORT / "images" / "val" / "img_101.jpg")  # out of the dataset
+    with pytest.raises(OSError, match="not followed"):
+        store.open("images/train/img_001.jpg")
+    assert store.header_size("images/train/img_001.jpg") is None
+    (root / "images" / "train" / "inner.jpg").symlink_to("dir_img_002.jpg")  # inside: read
+    assert FolderMedia(root).header_size("images/train/inner.jpg") == (5, 7)
