@@ -110,7 +110,7 @@ def test_a_link_inside_the_dataset_is_checked_but_never_written_through(
     (root / "annotations" / "train.json").rename(store)
     (root / "annotations" / "train.json").symlink_to(os.path.relpath(store, root / "annotations"))
     _out, found = check(str(root), cache=cache)
-    assert [d["code"] for d in found if str(d["file"]).endswith("train.json")] == ["DL204", "DL204"]
+    assert [d["code"] for d in found if str(d["file"]).endswith("train.json")] == ["DL204"]
     before = snapshot(tmp_path)
     run = dlint("fix", str(root))
     assert_clean_exit(run, 1)
@@ -188,26 +188,35 @@ def test_fix_leaves_a_file_that_is_not_a_dataset_file_byte_identical(tmp_path: P
     assert (root / "annotations" / "instances.json").read_bytes() == coco
 
 
-def _archive(path: Path, corrupt: str | None) -> bytes:
+def _archive(path: Path, corrupt: str | None, how: str = "checksum") -> bytes:
+    """The example's train subset (one fix to apply) and its images in an archive; one image
+    member corrupt: its checksum wrong, or its deflate stream broken (an invalid block type)."""
+    method = zipfile.ZIP_STORED if how == "checksum" else zipfile.ZIP_DEFLATED
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("annotations/train.json", FIXABLE)
         for image in sorted((EXPORT / "images" / "train").iterdir()):
-            archive.writestr(f"images/train/{image.name}", image.read_bytes(), zipfile.ZIP_STORED)
+            archive.writestr(f"images/train/{image.name}", image.read_bytes(), method)
     data = path.read_bytes()
     if corrupt is not None:
         with zipfile.ZipFile(path) as archive:
-            crc = archive.getinfo(corrupt).CRC
-        data = patch_member(data, corrupt, crc=crc ^ 0xFFFF)
+            info = archive.getinfo(corrupt)
+        if how == "checksum":
+            data = patch_member(data, corrupt, crc=info.CRC ^ 0xFFFF)
+        else:
+            start = info.header_offset + 30 + len(corrupt.encode())
+            data = data[:start] + b"\xff" + data[start + 1 :]
         path.write_bytes(data)
     return data
 
 
-def test_fix_refuses_to_rewrite_an_archive_holding_a_corrupt_member(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["checksum", "stream"])
+def test_fix_refuses_to_rewrite_an_archive_holding_a_corrupt_member(tmp_path: Path, how: str) -> None:
     path = tmp_path / "upload.zip"
-    data = _archive(path, corrupt="images/train/img_001.jpg")
+    data = _archive(path, "images/train/img_001.jpg", how)
     run = dlint("fix", str(path))
     assert_clean_exit(run, 1)
     assert "images/train/img_001.jpg" in run.out and "corrupt" in run.out
+    assert run.out.endswith("1 file could not be written; 1 diagnostic remains (1 error).\n"), run.out
     assert path.read_bytes() == data
     assert atomic.temporary_files(path) == []
 
