@@ -5,7 +5,10 @@ never taken for a dataset file), flushed and synced to disk, given the original'
 then renamed over the original (an atomic step on POSIX), and the folder is synced so the rename
 itself survives a crash. If anything fails before the rename, the temporary file is removed and the
 original is untouched; a process killed at any moment leaves the original or the complete new
-version, and at worst a temporary file.
+version, and at worst a temporary file. A symbolic link is never replaced nor written through: its
+status is read without following it (``lstat``) when the write begins, and an archive is read
+through a descriptor opened with ``O_NOFOLLOW``. An archive is rewritten only when every member it
+keeps reads back intact (a member that is corrupt is never repaired).
 
 While it is written, a temporary file is locked (``flock``): a later run removes the temporary files
 of the same target that nobody holds and that are older than :data:`STALE_AFTER` seconds, which are
@@ -23,6 +26,7 @@ import stat
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
@@ -43,16 +47,22 @@ class WriteError(Exception):
 
 
 def replace_file(path: Path, data: bytes) -> None:
-    """Atomically replace ``path`` by ``data`` (through a symbolic link: the link is kept)."""
-    _replace(_target(path), lambda stream: stream.write(data))
+    """Atomically replace ``path`` by ``data`` (never a symbolic link: it is refused)."""
+    _replace(path, lambda stream: stream.write(data))
+
+
+#: What reading a damaged archive member may raise.
+_CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError, RuntimeError)
 
 
 def replace_archive_members(path: Path, members: Mapping[str, bytes]) -> None:
     """Rewrite a zip archive with some members' content replaced and every other member kept as it
-    was (name, order, timestamps, permissions, compression, comments), copied in bounded pieces."""
+    was (name, order, timestamps, permissions, compression, comments, content), copied in bounded
+    pieces. A kept member that does not read back intact (a bad checksum, a broken stream) makes
+    the whole rewrite refused: the archive is left as it is."""
 
     def write(stream: IO[bytes]) -> None:
-        with zipfile.ZipFile(path) as source, zipfile.ZipFile(stream, "w") as target:
+        with _open_archive(path) as source, zipfile.ZipFile(stream, "w") as target:
             target.comment = source.comment
             for info in source.infolist():
                 if info.flag_bits & 0x1:
@@ -65,10 +75,24 @@ def replace_archive_members(path: Path, members: Mapping[str, bytes]) -> None:
                         f"{path}: {info.filename} uses compression method {info.compress_type}, which "
                         "dlint does not rewrite; the archive is left as it is"
                     )
-                with source.open(info) as reader, target.open(copy.copy(info), "w") as writer:
-                    shutil.copyfileobj(reader, writer, _COPY_CHUNK)
+                try:
+                    with source.open(info) as reader, target.open(copy.copy(info), "w") as writer:
+                        shutil.copyfileobj(reader, writer, _COPY_CHUNK)
+                except _CORRUPT as exc:
+                    raise WriteError(
+                        f"{path}: the member {info.filename} is corrupt ({exc}); dlint does not repair "
+                        "it, the archive is left as it is"
+                    ) from exc
 
-    _replace(_target(path), write)
+    _replace(path, write)
+
+
+@contextlib.contextmanager
+def _open_archive(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The archive read through a descriptor that no symbolic link leads to."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as stream, zipfile.ZipFile(stream) as archive:
+        yield archive
 
 
 def temporary_files(path: Path) -> list[Path]:
@@ -108,16 +132,18 @@ def remove_stale(path: Path, older_than: float = STALE_AFTER) -> list[Path]:
     return removed
 
 
-def _target(path: Path) -> Path:
-    """The file a path names: the target of a symbolic link (so that the link survives the write)."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
-
-
 def _replace(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        status = os.lstat(path)
     except OSError as exc:
         raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    if stat.S_ISLNK(status.st_mode):
+        raise WriteError(
+            f"cannot write {path}: it is a symbolic link, never written through; nothing was changed"
+        )
+    if not stat.S_ISREG(status.st_mode):
+        raise WriteError(f"cannot write {path}: it is not a regular file; nothing was changed")
+    mode = stat.S_IMODE(status.st_mode)
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
         raise WriteError(f"cannot write {path}: the file is read-only; nothing was changed")
     folder = path.parent
@@ -132,6 +158,8 @@ def _replace(path: Path, write: Callable[[IO[bytes]], object]) -> None:
             stream.flush()
             os.fsync(stream.fileno())
             os.chmod(temporary, mode)
+            if os.path.islink(path):  # replaced by a link while the new version was written
+                raise WriteError(f"cannot write {path}: it became a symbolic link; nothing was changed")
             os.replace(temporary, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):

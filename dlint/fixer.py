@@ -85,6 +85,8 @@ def fix_bytes(
         refused = _blocking(document.notes)
         if not isinstance(document.data, dict):
             refused = "the top level is not an object: this is not a dataset file"
+        elif not _dataset_file(document.data):
+            refused = 'not a dataset file (no "categories" object and "items" list): it is left as it is'
         if refused is not None:
             remaining = lint(document, final=True)
         else:
@@ -134,6 +136,11 @@ def _unparsed(
     remaining = failure_diagnostics(failure, raw, file=file, subset=subset, rules=rules)
     reason = _REFUSALS.get(failure.code) or f"refused: {failure.message}"
     return FixResult(file, raw, remaining=remaining, refused=reason)
+
+
+def _dataset_file(data: dict[str, Any]) -> bool:
+    """Whether the file is a Datumaro annotation file, the only kind ``fix`` rewrites."""
+    return isinstance(data.get("categories"), dict) and isinstance(data.get("items"), list)
 
 
 def _blocking(notes: Sequence[ParseNote]) -> str | None:

@@ -2,7 +2,9 @@
 
 Every file is fixed in memory first; only a complete result is written, atomically; a file whose
 text would not change is not touched at all (its modification time is kept). Archives are
-rewritten as a whole, every other member kept.
+rewritten as a whole, every other member kept byte for byte. ``fix`` never writes through a
+symbolic link (the file's own, or a folder's inside its dataset). When a result cannot be written,
+what remains is what the file on disk holds: it is checked again as it is.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from pathlib import Path
 
 from dlint.atomic import WriteError, replace_archive_members, replace_file
 from dlint.diagnostics import Diagnostic, Severity
+from dlint.engine import lint_bytes
 from dlint.fixer import FixResult, fix_bytes
 from dlint.rules import Rule
 from dlint.rules.base import DatasetState
-from dlint.sources import Source, discover
+from dlint.sources import Source, discover, written_through_link
 from dlint.writer import STYLES
 
 
@@ -46,10 +49,12 @@ class FixPlan:
 
 @dataclass
 class FixReport:
-    """The results of one run, file by file, and the files actually written."""
+    """The results of one run, file by file, the files actually written, and those whose fixed
+    version could not be written (their results tell what the file on disk holds)."""
 
     results: list[FixResult] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    unwritten: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> list[FixResult]:
@@ -64,7 +69,7 @@ def fix_sources(plans: Sequence[tuple[Source, FixPlan]], settings: FixSettings) 
     """Fix files found by :func:`dlint.sources.discover`, writing what changed unless told not to."""
     report = FixReport()
     states: dict[int, DatasetState] = {}
-    archives: dict[Path, dict[str, tuple[bytes, FixResult]]] = {}
+    archives: dict[Path, list[tuple[bytes, _Pending]]] = {}
     for source, plan in plans:
         dataset = source.dataset
         state = states.setdefault(id(dataset), DatasetState(dataset.name, dataset.media))
@@ -84,30 +89,60 @@ def fix_sources(plans: Sequence[tuple[Source, FixPlan]], settings: FixSettings) 
         report.results.append(result)
         if not (result.changed and settings.write and result.fixed is not None):
             continue
+        pending = _Pending(source, plan, state, result)
         if source.member is not None:
-            archives.setdefault(source.path, {})[source.member] = (result.fixed, result)
+            archives.setdefault(source.path, []).append((result.fixed, pending))
             continue
+        link = written_through_link(source.path, dataset.root)
         try:
+            if link is not None:
+                raise WriteError(f"{link}; fix never writes through a link, nothing was changed")
             replace_file(source.path, result.fixed)
         except WriteError as exc:
-            _unwritten(result, str(exc))
+            _unwritten(report, pending, str(exc))
         else:
             report.written.append(source.name)
     for archive, members in archives.items():
         try:
-            replace_archive_members(archive, {name: text for name, (text, _) in members.items()})
+            replace_archive_members(archive, {p.source.member or "": text for text, p in members})
         except WriteError as exc:
-            for _, result in members.values():
-                _unwritten(result, str(exc))
+            for _, pending in members:
+                _unwritten(report, pending, str(exc))
         else:
             report.written.append(str(archive))
     return report
 
 
-def _unwritten(result: FixResult, reason: str) -> None:
+@dataclass(frozen=True)
+class _Pending:
+    """A fixed file about to be written, and what checking it again needs."""
+
+    source: Source
+    plan: FixPlan
+    state: DatasetState
+    result: FixResult
+
+
+def _unwritten(report: FixReport, pending: _Pending, reason: str) -> None:
+    """The fixed version could not be written: nothing was applied, and what remains is what the
+    file on disk holds, checked again (it is again the reference of its dataset's other files)."""
+    result, state, source = pending.result, pending.state, pending.source
+    if state.reference is not None and state.reference.file == source.name:
+        state.reference = None
+    remaining = lint_bytes(
+        result.original,
+        file=source.name,
+        subset=source.subset,
+        rules=pending.plan.rules,
+        dialect=pending.plan.dialect,
+        dataset=state,
+    )
+    finish = pending.plan.finish
+    result.remaining = finish(remaining, source.name) if finish is not None else remaining
     result.refused = reason
     result.fixed = None
     result.applied = []
+    report.unwritten.append(source.name)
 
 
 __all__ = ["FixPlan", "FixReport", "FixSettings", "discover", "fix_sources"]

@@ -55,6 +55,11 @@ class MediaStore(Protocol):
         """A digest of what media checks read, to tell whether cached results still hold."""
         ...
 
+    def refused(self) -> dict[str, str]:
+        """Media files that are present but never read, each with the reason (a link out of the
+        dataset, to nothing, or in a loop)."""
+        ...
+
 
 def locate(store: MediaStore, folder: str, subset: str, path: str) -> str | None:
     """Where Datumaro finds a media file: ``<folder>/<subset>/<path>``, then ``<folder>/<path>``."""
@@ -94,10 +99,13 @@ class _Derived:
     def _stamp(self, name: str) -> str:
         raise NotImplementedError
 
+    def refused(self) -> dict[str, str]:
+        return {}
+
     def carries(self, folder: str) -> bool:
         folders = self.__dict__.get("_folder_set")
         if folders is None:
-            folders = self.__dict__["_folder_set"] = _folders(self.files())
+            folders = self.__dict__["_folder_set"] = _folders(self.files() | self.refused().keys())
         return folder in folders
 
     def header_size(self, path: str) -> tuple[int, int] | None:
@@ -119,23 +127,44 @@ class _Derived:
 
 @dataclass
 class FolderMedia(_Derived):
-    """Media below a dataset folder on disk (listed once, lazily)."""
+    """Media below a dataset folder on disk (listed once, lazily). Nothing outside the dataset is
+    read: a media file that is a symbolic link out of the dataset folder, to nothing or in a loop
+    is listed among the refused files, never opened; a media folder that is itself a link out of
+    the dataset is not looked into."""
 
     root: Path
     _files: frozenset[str] | None = field(default=None, repr=False)
+    _refused: dict[str, str] = field(default_factory=dict, repr=False)
 
     def files(self) -> frozenset[str]:
         if self._files is None:
             found: set[str] = set()
+            root = _real(self.root)
             for top in MEDIA_DIRS:
+                start = _real(self.root / top)
+                if root is None or start is None or not start.is_relative_to(root):
+                    continue
                 for folder, _dirs, names in os.walk(self.root / top):
                     relative = Path(folder).relative_to(self.root).as_posix()
-                    found.update(f"{relative}/{name}" for name in names)
+                    for name in names:
+                        reason = _link_problem(Path(folder) / name, root)
+                        if reason is None:
+                            found.add(f"{relative}/{name}")
+                        elif reason:
+                            self._refused[f"{relative}/{name}"] = reason
             self._files = frozenset(found)
         return self._files
 
+    def refused(self) -> dict[str, str]:
+        self.files()
+        return self._refused
+
     def open(self, path: str) -> IO[bytes]:
-        """A regular file only: a pipe or a device planted among the images must not block a run."""
+        """A regular file inside the dataset only (looked at again: it may have become a link since
+        it was listed); a pipe or a device planted among the images must not block a run."""
+        root = _real(self.root)
+        if root is None or _link_problem(self.root / path, root) is not None:
+            raise OSError(f"{path} is a symbolic link that is not followed")
         descriptor = os.open(self.root / path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         stream = os.fdopen(descriptor, "rb")
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
@@ -143,9 +172,39 @@ class FolderMedia(_Derived):
             raise OSError(f"{path} is not a regular file")
         return stream
 
+    def fingerprint(self) -> bytes:
+        refused = "".join(f"{name}\0{why}\n" for name, why in sorted(self.refused().items()))
+        return hashlib.sha256(super().fingerprint() + refused.encode()).digest()
+
     def _stamp(self, name: str) -> str:
-        status = os.stat(self.root / name)
+        try:
+            status = os.stat(self.root / name)
+        except OSError as exc:  # removed, or replaced by a broken link, since it was listed
+            return f"unreadable\0{exc.errno}"
         return f"{status.st_size}\0{status.st_mtime_ns}"
+
+
+def _real(path: Path) -> Path | None:
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+
+
+def _link_problem(path: Path, root: Path) -> str | None:
+    """Why a media file listed below ``root`` must not be read (None: it may; "" a link to a
+    folder, which is no media file). Only links are looked at closely."""
+    if not path.is_symlink():
+        return None
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "it is a symbolic link to a file that does not exist"
+    except (OSError, RuntimeError):
+        return "it is a symbolic link that leads to itself (a loop of links)"
+    if not real.is_relative_to(root):
+        return "it is a symbolic link leading out of the dataset; it was not read"
+    return "" if real.is_dir() else None
 
 
 @dataclass

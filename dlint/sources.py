@@ -5,11 +5,12 @@ Every annotation file belongs to a :class:`Dataset` (the folder or archive folde
 compared with each other. Archives are read in place, never extracted to disk; their members are named
 ``archive.zip/annotations/default.json``.
 
-Reading is bounded (see :mod:`dlint.limits`): a file larger than the limit is not read, an annotation
-file that is a symbolic link out of its dataset or not a regular file (a pipe, a device) is not
+Reading is bounded and contained (see :mod:`dlint.limits`): a file larger than the limit is not read,
+an annotation file reached through a symbolic link that leads out of its dataset's root folder (or
+to nothing, or round in a loop) or that is not a regular file (a pipe, a socket, a device) is not
 opened, and archives are checked before anything in them is read (see :mod:`dlint.archives`). What
-is not read reads as a :class:`~dlint.parsecheck.Refused` value: the reason, reported as a
-diagnostic of its own, and every other file is still checked.
+is not read, or fails to read, reads as a :class:`~dlint.parsecheck.Refused` value: the reason,
+reported as a diagnostic of its own, and every other file is still checked.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class SourceError(Exception):
-    """A path cannot be linted (it does not exist, or an archive cannot be opened)."""
+    """A path named by the user cannot be linted (it does not exist, or an archive cannot be opened)."""
 
 
 @dataclass(eq=False)
@@ -47,6 +48,8 @@ class Dataset:
 
     name: str
     media: MediaStore | None = field(default=None, repr=False)
+    #: The dataset folder on disk (None for archives and lone files): nothing outside it is read.
+    root: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,12 @@ class Source:
     member: str | None = None
 
     def read(self) -> bytes:
+        """The bytes, or a :class:`Refused` value saying why there are none: a file that cannot be
+        read (removed meanwhile, an input/output error...) is a diagnostic, never the end of a run."""
         try:
             return self.reader()
         except (OSError, zipfile.BadZipFile, RuntimeError) as exc:
-            raise SourceError(f"cannot read {self.name}: {getattr(exc, 'strerror', None) or exc}") from exc
+            return Refused(f"it cannot be read ({getattr(exc, 'strerror', None) or exc}); it was not read")
 
 
 def discover(paths: Iterable[str]) -> list[Source]:
@@ -79,27 +84,43 @@ def discover(paths: Iterable[str]) -> list[Source]:
         path = Path(arg)
         if path.is_dir():
             for candidate in sorted(_walk(path)):
-                _add(candidate, found, datasets)
+                _add(candidate, found, datasets, path)
         elif path.is_file():
             _add(path, found, datasets)
+        elif os.path.lexists(path):  # a pipe, a socket, a device, a link to nothing or in a loop:
+            _add_file(path, found, datasets)  # a refusal of its own, never opened as an archive
         else:
             raise SourceError(f"no such file or directory: {arg}")
     return list(found.values())
 
 
-def _add(path: Path, found: dict[str, Source], datasets: dict[Path, Dataset]) -> None:
-    if path.suffix.lower() == ".zip":
+def _add(
+    path: Path, found: dict[str, Source], datasets: dict[Path, Dataset], searched: Path | None = None
+) -> None:
+    if path.suffix.lower() == ".zip" and path.is_file():
+        refusal = link_refusal(path, searched, "the folder searched") if searched is not None else None
+        if refusal is not None and searched is not None:  # found in a folder: read only inside it
+            display = _display(path)
+            reader = functools.partial(_constant, Refused(f"{refusal}; it was not read"))
+            # where it lives: the folder searched, which finds it again (in a worker process) as it is
+            source = Source(display, path.stem, Dataset(display), reader, searched)
+            found.setdefault(display, source)
+            return
         for source in _archive_sources(path):
             found.setdefault(source.name, source)
         return
-    key = str(path.resolve())
+    _add_file(path, found, datasets)
+
+
+def _add_file(path: Path, found: dict[str, Source], datasets: dict[Path, Dataset]) -> None:
+    key = str(_located(path))
     if key in found:
         return
     root = None
     if path.parent.name == "annotations":  # a subset file: its dataset is the folder above
         root = path.parent.parent
         dataset = datasets.get(root.resolve()) or datasets.setdefault(
-            root.resolve(), Dataset(_display(root), FolderMedia(root))
+            root.resolve(), Dataset(_display(root), FolderMedia(root), root)
         )
     else:  # a lone annotation file is a dataset of its own, without media
         dataset = Dataset(_display(path))
@@ -109,16 +130,20 @@ def _add(path: Path, found: dict[str, Source], datasets: dict[Path, Dataset]) ->
 
 def read_file(path: Path, limit: int, dataset: Path | None = None) -> bytes:
     """A file's bytes, or a :class:`Refused` value when it is larger than ``limit``, not a regular
-    file, or (in a ``dataset`` folder) reached through a symbolic link that leads out of the dataset
-    and of the working directory (a link planted to read, or by ``fix`` write, another file; links
-    within a repository, such as a data cache's, are followed). Raises OSError."""
-    if dataset is not None and not (_inside(path, dataset) or _inside(path, Path.cwd())):
-        return Refused("it is a symbolic link leading out of its dataset; it was not read")
+    file, a symbolic link to nothing or in a loop, or (in a ``dataset`` folder) reached through a
+    symbolic link that leads out of the dataset's root folder (a link planted to read, or by
+    ``fix`` write, another file). A file given alone, outside any dataset, is read where its links
+    lead: it is the file the user named. Raises OSError."""
+    refusal = link_refusal(path, dataset, "its dataset")
+    if refusal is not None:
+        return Refused(f"{refusal}; it was not read")
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        return Refused("it is not a regular file (a pipe, a socket, a device...); it was not read")
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe must not block
     with os.fdopen(descriptor, "rb") as stream:
         info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            return Refused("it is not a regular file (a pipe, a device...); it was not read")
+        if not stat.S_ISREG(info.st_mode):  # replaced since it was looked at
+            return Refused("it is not a regular file (a pipe, a socket, a device...); it was not read")
         if info.st_size > limit:
             return Refused(too_large(info.st_size, limit))
         data = stream.read(info.st_size + 1)
@@ -128,6 +153,42 @@ def read_file(path: Path, limit: int, dataset: Path | None = None) -> bytes:
             if len(data) > limit:
                 return Refused(too_large(len(data), limit, "the file (still growing)"))
     return data
+
+
+def link_refusal(path: Path, root: Path | None, owner: str) -> str | None:
+    """Why a path must not be followed: a symbolic link (the path's own, or a folder's on the way)
+    to nothing, in a loop, or, when ``root`` is given, out of ``root`` (``owner`` names it in the
+    message). None when the path may be read."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return "it is a symbolic link that leads to itself (a loop of links)"
+    if root is not None and not _inside(real, root):
+        return f"it is a symbolic link leading out of {owner}"
+    if not os.path.lexists(real):
+        if os.path.islink(path):
+            return "it is a symbolic link to a file that does not exist"
+        return "it no longer exists (removed while the run went on)"
+    return None
+
+
+def written_through_link(path: Path, root: Path | None) -> str | None:
+    """The first symbolic link a write to ``path`` would go through: the file itself, or a folder
+    between ``root`` (the dataset folder, itself excluded) and the file; None when there is none."""
+    if path.is_symlink():
+        return "it is a symbolic link"
+    if root is None:
+        return None
+    try:
+        below = path.absolute().relative_to(root.absolute())
+    except ValueError:
+        return None
+    step = root
+    for part in below.parts[:-1]:
+        step = step / part
+        if step.is_symlink():
+            return f"{step.relative_to(root).as_posix()} is a symbolic link"
+    return None
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -193,11 +254,20 @@ def _constant(value: bytes) -> bytes:
     return value
 
 
+def _located(path: Path) -> Path:
+    """The absolute path, its folders' links resolved but not the file's own (a link is named as
+    itself, never after its target)."""
+    try:
+        return path.absolute().parent.resolve() / path.name
+    except (OSError, RuntimeError):  # a loop of links among the folders
+        return path.absolute()
+
+
 def _display(path: Path) -> str:
     """The path relative to the working directory when it lies below it, as given otherwise; control
     characters escaped (``\\x0a``), so that a file name cannot forge lines of the report."""
     try:
-        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
+        shown = str(_located(path).relative_to(Path.cwd().resolve()))
     except ValueError:
         shown = str(path)
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", shown)

@@ -38,8 +38,12 @@ def summary(report: FixReport, *, diff: bool) -> str:
         head = f"{verb} {plural(fixes, 'issue')} in {plural(len(changed), 'file')}"
         if reformatted:
             head += f" ({reformatted} only rewritten in the normal form)"
+    elif report.unwritten:
+        head = "Nothing was written"
     else:
         head = f"Nothing to fix ({plural(len(report.results), 'file')} checked)"
+    if report.unwritten:  # what remains of those is what their files on disk hold
+        head += f"{'; ' if changed else ': '}{plural(len(report.unwritten), 'file')} could not be written"
     left = "nothing remains"
     if remaining:
         verb = "remains" if len(remaining) == 1 else "remain"

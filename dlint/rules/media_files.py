@@ -90,7 +90,9 @@ class MissingMediaFile(Rule):
     ## What it does
     When the dataset carries media (an `images/` folder beside `annotations/`, or such members in
     the archive), looks each item's image up where Datumaro does: `images/<subset>/<path>`, then
-    `images/<path>`; point clouds in `point_clouds/<subset>/`, videos in `videos/<subset>/`.
+    `images/<path>`; point clouds in `point_clouds/<subset>/`, videos in `videos/<subset>/`. A
+    media file that is a symbolic link to nothing, in a loop, or out of the dataset folder is
+    never read, and reported here with the reason.
 
     ## Why is this bad?
     Datumaro imports the item anyway and fails only when the media is read, deep inside training
@@ -119,10 +121,16 @@ class MissingMediaFile(Rule):
             if not isinstance(path, str) or path_problem(path) or not store.carries(folder):
                 continue  # an unsafe path is reported by unsafe-media-path, never looked up
             if locate(store, folder, ctx.file.subset, path) is None:
-                findings.append(
-                    Finding(f"/{key}/{field}", f"{key} file not found: {folder}/{ctx.file.subset}/{path}")
-                )
+                findings.append(Finding(f"/{key}/{field}", _missing(store.refused(), key, folder, ctx, path)))
         return findings
+
+
+def _missing(refused: dict[str, str], key: str, folder: str, ctx: Context, path: str) -> str:
+    """Why an item's media file is not there: absent, or present but refused (a broken link...)."""
+    for candidate in (f"{folder}/{ctx.file.subset}/{path}", f"{folder}/{path}"):
+        if candidate in refused:
+            return f"{key} file {candidate} is not used: {refused[candidate]}"
+    return f"{key} file not found: {folder}/{ctx.file.subset}/{path}"
 
 
 class ImageSizeMismatch(Rule):

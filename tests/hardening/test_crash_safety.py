@@ -155,7 +155,7 @@ def test_concurrent_fixes_leave_one_complete_version(tmp_path: Path) -> None:
         assert atomic.temporary_files(target) == []
 
 
-def test_symbolic_links_are_written_through_only_inside_the_dataset(tmp_path: Path) -> None:
+def test_symbolic_links_are_never_written_through(tmp_path: Path) -> None:
     text = (ROOT / "examples" / "datumaro-export" / "annotations" / "train.json").read_bytes()
     broken = text.replace(b'"group":0', b'"group":"0"', 1)
     inner = tmp_path / "ds" / "store" / "train.json"
@@ -170,5 +170,7 @@ def test_symbolic_links_are_written_through_only_inside_the_dataset(tmp_path: Pa
     run = dlint("fix", str(tmp_path / "ds"))
     assert_clean_exit(run, 1)
     assert "val.json:1:1: DL006 it is a symbolic link leading out of its dataset" in run.out
-    assert (folder / "train.json").is_symlink() and inner.read_bytes() == text  # the link is kept
+    assert "train.json: not fixed: it is a symbolic link; fix never writes through a link" in run.out
+    assert (folder / "train.json").is_symlink() and inner.read_bytes() == broken  # read, not written
     assert outer.read_bytes() == broken  # nothing written outside the dataset
+    assert text != broken

@@ -59,8 +59,11 @@ def test_a_file_name_cannot_forge_report_lines(tmp_path: Path) -> None:
     assert "annotations/x\\x0areport.json:1:1: DL000 all clear.json:1:2: DL001 invalid JSON" in line
 
 
-def test_links_within_the_working_directory_are_followed(dlint_in_process: Any, tmp_path: Path) -> None:
-    """A data cache (DVC's, say) links annotation files to a folder of the repository: that is fine."""
+def test_links_out_of_the_dataset_are_refused_even_within_the_working_directory(
+    dlint_in_process: Any, tmp_path: Path
+) -> None:
+    """Containment is decided by the dataset folder alone: a link to a folder of the repository
+    outside the dataset (a data cache's, say) is not followed."""
     cached = tmp_path / ".cache" / "ab" / "cdef"
     cached.parent.mkdir(parents=True)
     cached.write_bytes(CVAT_DOCS.read_bytes())
@@ -69,4 +72,5 @@ def test_links_within_the_working_directory_are_followed(dlint_in_process: Any, 
     (folder / "default.json").symlink_to(os.path.relpath(cached, folder))
     run = dlint_in_process("check", "ds", "--output-format", "concise")
     assert_clean_exit(run, 1)
-    assert ":48:11: DL302 " in run.out and "DL006" not in run.out
+    assert "default.json:1:1: DL006 it is a symbolic link leading out of its dataset" in run.out
+    assert "DL302" not in run.out
