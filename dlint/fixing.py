@@ -19,6 +19,7 @@ from dlint.engine import lint_bytes
 from dlint.fixer import FixResult, fix_bytes
 from dlint.rules import Rule
 from dlint.rules.base import DatasetState
+from dlint.runner import settle_reference
 from dlint.sources import Source, discover, written_through_link
 from dlint.writer import STYLES
 
@@ -72,7 +73,11 @@ def fix_sources(plans: Sequence[tuple[Source, FixPlan]], settings: FixSettings) 
     archives: dict[Path, list[tuple[bytes, _Pending]]] = {}
     for source, plan in plans:
         dataset = source.dataset
-        state = states.setdefault(id(dataset), DatasetState(dataset.name, dataset.media))
+        state = states.get(id(dataset))
+        if state is None:
+            state = states[id(dataset)] = DatasetState(dataset.name, dataset.media)
+            codes = tuple(rule.code for rule in plan.rules)
+            settle_reference(state, source, codes, plan.dialect, None)
         result = fix_bytes(
             source.read(),
             file=source.name,

@@ -56,6 +56,9 @@ def run(
         dataset = id(task.source.dataset)
         (rest if dataset in seen else firsts).append(task)
         seen.add(dataset)
+    for task in firsts:
+        state = states.setdefault(id(task.source.dataset), _state(task.source))
+        settle_reference(state, task.source, task.rules, task.dialect, cache)
     for phase in (firsts, rest):
         for task, (diagnostics, reference) in zip(phase, _map(phase, states, jobs, cache), strict=True):
             results[task.index] = diagnostics
@@ -65,6 +68,25 @@ def run(
             if state.reference is None and reference is not None:
                 state.reference = reference
     return results
+
+
+def settle_reference(
+    state: DatasetState, first: Source, rules: tuple[str, ...], dialect: str | None, cache: Cache | None
+) -> None:
+    """Give ``state`` the reference a run over the whole dataset would give it: the first of the
+    dataset's subset files, named or not, that is a dataset file. Files before ``first`` (the first
+    one named) are read and checked for it, their diagnostics left out. So a file's diagnostics do
+    not depend on which other files of its dataset a run was given (a hook given only the files a
+    commit changes, or a batch of them)."""
+    subsets = first.dataset.subsets
+    if subsets is None:
+        return
+    for source in subsets():
+        if state.reference is not None or source.path.name >= first.path.name:
+            return
+        _, reference = _lint(Task(-1, source, rules, dialect), state, cache)
+        if state.reference is None and reference is not None:
+            state.reference = reference
 
 
 def _map(

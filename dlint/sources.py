@@ -50,6 +50,11 @@ class Dataset:
     media: MediaStore | None = field(default=None, repr=False)
     #: The dataset folder on disk (None for archives and lone files): nothing outside it is read.
     root: Path | None = None
+    #: Every subset file of the dataset, in the order a run over the whole dataset reads them, whether
+    #: named or not: the first one that is a dataset file is what the others are compared with, so a
+    #: file's diagnostics do not depend on which other files a run was given. None for archives (all
+    #: of whose files are always read) and lone files.
+    subsets: Callable[[], list[Source]] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -116,16 +121,29 @@ def _add_file(path: Path, found: dict[str, Source], datasets: dict[Path, Dataset
     key = str(_located(path))
     if key in found:
         return
-    root = None
     if path.parent.name == "annotations":  # a subset file: its dataset is the folder above
         root = path.parent.parent
-        dataset = datasets.get(root.resolve()) or datasets.setdefault(
-            root.resolve(), Dataset(_display(root), FolderMedia(root), root)
-        )
+        dataset = datasets.get(root.resolve())
+        if dataset is None:
+            dataset = datasets[root.resolve()] = Dataset(_display(root), FolderMedia(root), root)
+            dataset.subsets = functools.partial(_folder_subsets, dataset, root)
     else:  # a lone annotation file is a dataset of its own, without media
         dataset = Dataset(_display(path))
-    reader = functools.partial(read_file, path, run_limits.current().max_file_size, root)
-    found[key] = Source(_display(path), path.stem, dataset, reader, path)
+    found[key] = _file_source(path, dataset)
+
+
+def _file_source(path: Path, dataset: Dataset) -> Source:
+    reader = functools.partial(read_file, path, run_limits.current().max_file_size, dataset.root)
+    return Source(_display(path), path.stem, dataset, reader, path)
+
+
+def _folder_subsets(dataset: Dataset, root: Path) -> list[Source]:
+    """The subset files of a dataset folder (``annotations/*.json``), sorted as a folder walk finds them."""
+    try:
+        names = sorted(entry.name for entry in os.scandir(root / "annotations") if not entry.is_dir())
+    except OSError:
+        return []
+    return [_file_source(root / "annotations" / name, dataset) for name in names if name.endswith(".json")]
 
 
 def read_file(path: Path, limit: int, dataset: Path | None = None) -> bytes:

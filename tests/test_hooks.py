@@ -147,3 +147,65 @@ def test_plain_git_hook_tells_the_other_dlint_package_apart(tmp_path: Path) -> N
     pinned = _git(repo, "commit", "-m", "broken", env=env | {"DLINT": f"{tools / 'python3'} -m dlint"})
     assert pinned.returncode != 0
     assert "is not the annotation linter (datumaro-lint)" in pinned.stderr
+
+
+def _subsets_repo(path: Path, count: int) -> Path:
+    """A repository holding one dataset of ``count`` subset files that agree, committed."""
+    folder = path / "data" / "annotations"
+    folder.mkdir(parents=True)
+    for index in range(count):
+        shutil.copy(GOOD, folder / f"part{index:02}.json")
+    _git(path, "init", "-q")
+    _git(path, "add", ".")
+    _git(path, "commit", "-q", "-m", "data", env=_env())
+    return path
+
+
+def _relabelled(path: Path) -> None:
+    document = json.loads(path.read_text())
+    document["categories"]["label"]["labels"][0]["name"] = "renamed"
+    path.write_text(json.dumps(document))
+
+
+def _reported(output: str) -> set[tuple[str, str]]:
+    """(file, code) of every diagnostic headline in an output."""
+    found = set()
+    for line in output.splitlines():
+        parts = line.split(":")
+        if len(parts) > 3 and parts[0].endswith(".json") and parts[3].strip().startswith("DL"):
+            found.add((parts[0], parts[3].split()[0]))
+    return found
+
+
+def test_pre_commit_batches_give_the_verdict_of_one_run(tmp_path: Path, pre_commit_home: Path) -> None:
+    """pre-commit shares long file lists out between processes; each file is still compared with the
+    first subset file of its dataset, in whatever batch that one lands."""
+    assert (os.cpu_count() or 1) >= 2  # (pre-commit makes as many batches as there are cores)
+    repo = _subsets_repo(tmp_path / "repo", 10)
+    _relabelled(repo / "data" / "annotations" / "part00.json")  # the one the others are compared with
+    _git(repo, "add", ".")
+    done = _try_repo(repo, pre_commit_home)
+    assert done.returncode == 1, done.stdout + done.stderr
+    whole = subprocess.run(
+        [sys.executable, "-m", "dlint", "check", "data", "--output-format", "concise", "--no-cache"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    expected = _reported(whole.stdout)
+    assert {code for _, code in expected} == {"DL502"} and len(expected) == 9
+    assert _reported(done.stdout) == expected
+
+
+def test_pre_commit_compares_a_changed_file_with_the_files_it_did_not_change(
+    tmp_path: Path, pre_commit_home: Path
+) -> None:
+    repo = _subsets_repo(tmp_path / "repo", 3)
+    _relabelled(repo / "data" / "annotations" / "part02.json")
+    _git(repo, "add", ".")
+    env = _env() | {"PRE_COMMIT_HOME": str(pre_commit_home)}
+    command = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "dlint", "--color", "never"]
+    done = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert _reported(done.stdout) == {("data/annotations/part02.json", "DL502")}

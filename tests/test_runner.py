@@ -14,7 +14,7 @@ import pytest
 from blake3 import blake3
 
 from dlint import __version__, runner
-from dlint.api import LintOptions, lint
+from dlint.api import FixSettings, LintOptions, fix, lint
 from dlint.cache import Cache
 from dlint.sources import discover
 from tests.conftest import ROOT
@@ -157,3 +157,27 @@ def test_archive_members_are_always_read(tmp_path: Path) -> None:
     cache = Cache(tmp_path / "cache")
     lint([archive], cache=cache)
     assert not (tmp_path / "cache" / __version__ / runner.STATUS).exists()
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_file_is_compared_with_its_dataset_whatever_else_is_named(tmp_path: Path, cached: bool) -> None:
+    dataset = shutil.copytree(EXPORT, tmp_path / "ds")
+    train, val = dataset / "annotations" / "train.json", dataset / "annotations" / "val.json"
+    doc = json.loads(val.read_text())
+    doc["categories"]["label"]["labels"][0]["name"] = "truck"
+    val.write_text(json.dumps(doc, separators=(",", ":")))
+    cache = Cache(tmp_path / "cache") if cached else None
+
+    def found(*paths: Path) -> list[tuple[str, str, str]]:
+        report = lint([str(path) for path in paths], cache=cache)
+        return [(d.file.rsplit("/", 1)[-1], d.code, d.pointer) for d in report.diagnostics]
+
+    whole = found(dataset)
+    assert ("val.json", "DL502", "/categories") in whole
+    of_val = [d for d in whole if d[0] == "val.json"]
+    assert found(val) == of_val  # named alone, val is still compared with train
+    assert sorted(found(val, train)) == sorted(whole)  # whatever the order the files are named in
+    fixed = fix([str(val)], settings=FixSettings(write=False))  # fix compares it as check does
+    assert ("DL502", "/categories") in [(d.code, d.pointer) for d in fixed.results[0].remaining]
+    train.unlink()  # without the file it was compared with, val is the dataset's reference
+    assert [d[1] for d in found(val)] == ["DL108"]  # its label group names "car", which it lacks

@@ -55,7 +55,9 @@ class SubsetMismatch(Rule):
     ## What it does
     Compares every subset file of a dataset (`annotations/*.json` of one folder or archive) with
     the first one: `categories`, `infos` and `media_type` must be equal (the order of attribute
-    names and of label group members does not matter, as in Datumaro).
+    names and of label group members does not matter, as in Datumaro). The first one is the
+    dataset's, whether or not the run was given it: a file named alone (by a hook, in a commit
+    that changes only that file) is compared with it all the same.
 
     ## Why is this bad?
     Datumaro merges the subsets and aborts the whole import when they differ (`All items in the
@@ -93,7 +95,8 @@ class MixedDialects(Rule):
     """The subset files of a dataset are written in different dialects.
 
     ## What it does
-    Compares each subset file's dialect (see `dlint schema`) with the first subset file's.
+    Compares each subset file's dialect (see `dlint schema`) with the first subset file's (the
+    dataset's first, whether or not the run was given it).
 
     ## Why is this bad?
     One export writes one dialect; a mix means files from different exports or tools were put
