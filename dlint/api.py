@@ -16,6 +16,7 @@ from dlint.pathmatch import matches, matches_any, relative_path
 from dlint.rules import ALL_RULES, RULES_BY_CODE, Rule
 from dlint.schemas import DIALECTS
 from dlint.sources import Source, SourceError, discover
+from dlint.staged import staged_sources
 
 __all__ = [
     "FixReport",
@@ -158,14 +159,17 @@ def lint(
     track: Tracker | None = None,
     jobs: int = 1,
     cache: Cache | None = None,
+    staged: bool = False,
 ) -> Report:
     """Lint files, dataset directories and zip archives.
 
     ``resolve`` gives the options of each file by its name (the configuration that governs it);
     without it every file gets ``options``. ``track`` wraps the list of files being walked.
     ``jobs`` spreads files over processes; ``cache`` answers unchanged files from earlier runs.
+    ``staged`` lints the version of the annotation files below ``paths`` that git's index holds
+    (see :mod:`dlint.staged`).
     """
-    return _lint_sources(_chosen(paths, options, resolve), track, jobs, cache)
+    return _lint_sources(_chosen(paths, options, resolve, staged), track, jobs, cache)
 
 
 def fix(
@@ -197,14 +201,18 @@ def fix(
 
 
 def _chosen(
-    paths: Sequence[str], options: LintOptions | None, resolve: Callable[[str], LintOptions] | None
+    paths: Sequence[str],
+    options: LintOptions | None,
+    resolve: Callable[[str], LintOptions] | None,
+    staged: bool = False,
 ) -> list[tuple[Source, LintOptions]]:
     """The files to work on, each with its options, excluded files left out."""
     fixed = options or LintOptions()
     options_of = resolve or (lambda _name: fixed)
     if resolve is None:
         check_options(fixed)
-    chosen = [(source, options_of(source.name)) for source in discover(paths or ["."])]
+    found = staged_sources(paths) if staged else discover(paths or ["."])
+    chosen = [(source, options_of(source.name)) for source in found]
     return [
         (source, chosen_options)
         for source, chosen_options in chosen

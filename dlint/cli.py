@@ -185,6 +185,14 @@ def check(
     ] = CACHE_DIR,
     strict: Strict = False,
     color: Color = ColorChoice.auto,
+    staged: Annotated[
+        bool,
+        typer.Option(
+            "--staged",
+            help="Check the staged version of the annotation files (git's index), under their real "
+            "paths, with the repository's configuration and the working tree's media.",
+        ),
+    ] = False,
 ) -> int:
     """Check annotation files; exit 1 when an error-level diagnostic is found."""
     resolver = configured(select, extend_select, ignore, dialect, config, isolated)
@@ -197,8 +205,9 @@ def check(
         track=tracker(sys.stderr, not quiet),
         jobs=jobs or os.cpu_count() or 1,
         cache=None if no_cache else Cache(cache_dir),
+        staged=staged,
     )
-    _warn_if_none(len(report.files), quiet)
+    _warn_if_none(len(report.files), quiet or staged)  # (a commit may well change no annotation file)
     if write_baseline is not None:
         _write(write_baseline, baselines.dumps(baselines.build(report, baselines.folder_of(write_baseline))))
         if not quiet:

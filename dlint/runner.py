@@ -92,7 +92,8 @@ def settle_reference(
 def _map(
     tasks: list[Task], states: dict[int, DatasetState], jobs: int, cache: Cache | None
 ) -> Iterable[tuple[list[Diagnostic], Reference | None]]:
-    if jobs <= 1 or len(tasks) <= 1 or sum(_size(t.source) for t in tasks) < PARALLEL_MIN_BYTES:
+    alone = jobs <= 1 or len(tasks) <= 1 or any(t.source.staged for t in tasks)  # (index: not found again)
+    if alone or sum(_size(t.source) for t in tasks) < PARALLEL_MIN_BYTES:
         # one file at a time, lazily: progress advances as each file is done
         return (_lint(t, states.setdefault(id(t.source.dataset), _state(t.source)), cache) for t in tasks)
     references = [states.get(id(t.source.dataset), _state(t.source)).reference for t in tasks]
@@ -166,7 +167,7 @@ def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Di
 
 def _stat_entry(source: Source) -> tuple[str, os.stat_result] | None:
     """The cache key of a plain file's current status (size, times, inode), and the status."""
-    if source.member is not None:
+    if source.member is not None or source.staged:  # not the bytes of a file with a status
         return None
     try:
         status = os.stat(source.path)

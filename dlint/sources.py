@@ -68,6 +68,8 @@ class Source:
     reader: Callable[[], bytes] = field(repr=False, compare=False)
     path: Path = field(default=Path(), compare=False)
     member: str | None = None
+    #: Whether the bytes are the staged version (git's index), not those of the file at ``path``.
+    staged: bool = False
 
     def read(self) -> bytes:
         """The bytes, or a :class:`Refused` value saying why there are none: a file that cannot be
@@ -105,7 +107,7 @@ def _add(
     if path.suffix.lower() == ".zip" and path.is_file():
         refusal = link_refusal(path, searched, "the folder searched") if searched is not None else None
         if refusal is not None and searched is not None:  # found in a folder: read only inside it
-            display = _display(path)
+            display = display_name(path)
             reader = functools.partial(_constant, Refused(f"{refusal}; it was not read"))
             # where it lives: the folder searched, which finds it again (in a worker process) as it is
             source = Source(display, path.stem, Dataset(display), reader, searched)
@@ -125,16 +127,16 @@ def _add_file(path: Path, found: dict[str, Source], datasets: dict[Path, Dataset
         root = path.parent.parent
         dataset = datasets.get(root.resolve())
         if dataset is None:
-            dataset = datasets[root.resolve()] = Dataset(_display(root), FolderMedia(root), root)
+            dataset = datasets[root.resolve()] = Dataset(display_name(root), FolderMedia(root), root)
             dataset.subsets = functools.partial(_folder_subsets, dataset, root)
     else:  # a lone annotation file is a dataset of its own, without media
-        dataset = Dataset(_display(path))
+        dataset = Dataset(display_name(path))
     found[key] = _file_source(path, dataset)
 
 
 def _file_source(path: Path, dataset: Dataset) -> Source:
     reader = functools.partial(read_file, path, run_limits.current().max_file_size, dataset.root)
-    return Source(_display(path), path.stem, dataset, reader, path)
+    return Source(display_name(path), path.stem, dataset, reader, path)
 
 
 def _folder_subsets(dataset: Dataset, root: Path) -> list[Source]:
@@ -235,7 +237,7 @@ def _archive_sources(path: Path) -> list[Source]:
         opened = archives.open_archive(path, limits)
     except archives.ArchiveError as exc:
         raise SourceError(f"cannot open archive {path}: {exc}") from exc
-    display = _display(path)
+    display = display_name(path)
     if opened.zip is None or opened.refusal is not None:
         refusal = Refused(f"archive refused: {opened.refusal}; nothing in it was read")
         reader = functools.partial(_constant, refusal)
@@ -281,7 +283,7 @@ def _located(path: Path) -> Path:
         return path.absolute()
 
 
-def _display(path: Path) -> str:
+def display_name(path: Path) -> str:
     """The path relative to the working directory when it lies below it, as given otherwise; control
     characters escaped (``\\x0a``), so that a file name cannot forge lines of the report."""
     try:

@@ -209,3 +209,64 @@ def test_pre_commit_compares_a_changed_file_with_the_files_it_did_not_change(
     done = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=env, timeout=900)
     assert done.returncode == 1, done.stdout + done.stderr
     assert _reported(done.stdout) == {("data/annotations/part02.json", "DL502")}
+
+
+def _plain_hook_repo(path: Path, annotation: Path, configuration: str = "") -> Path:
+    repo = _dataset_repo(path, annotation)
+    if configuration:
+        (repo / "pyproject.toml").write_text(configuration)
+        _git(repo, "add", ".")
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    shutil.copy(ROOT / "hooks" / "pre-commit", hook)
+    hook.chmod(0o755)
+    return repo
+
+
+@pytest.mark.parametrize(
+    "configuration",
+    [
+        '[tool.dlint]\nignore = ["DL302"]\n',
+        '[tool.dlint.per-file-ignores]\n"data/**" = ["invalid-rle-counts"]\n',
+    ],
+    ids=["ignore", "per-file-ignores"],
+)
+def test_plain_git_hook_honours_the_repository_configuration(tmp_path: Path, configuration: str) -> None:
+    repo = _plain_hook_repo(tmp_path, BROKEN, configuration)  # its one error is DL302
+    accepted = _git(repo, "commit", "-m", "configured", env=_env())
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def test_check_staged_reads_the_index_both_ways(tmp_path: Path) -> None:
+    target = "data/annotations/default.json"
+    repo = _plain_hook_repo(tmp_path, BROKEN)
+    shutil.copy(GOOD, repo / target)  # staged broken, working copy good
+    command = [sys.executable, "-m", "dlint", "check", "--staged", "--output-format", "concise"]
+    staged = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=_env(), timeout=120)
+    assert staged.returncode == 1 and f"{target}:48:11: DL302" in staged.stdout  # under its real path
+    refused = _git(repo, "commit", "-m", "broken", env=_env())
+    assert refused.returncode != 0 and f"{target}:48:11: DL302" in refused.stderr
+    _git(repo, "add", ".")
+    shutil.copy(BROKEN, repo / target)  # staged good, working copy broken
+    accepted = _git(repo, "commit", "-m", "good", env=_env())
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert _git(repo, "show", f"HEAD:{target}").stdout == GOOD.read_text()
+
+
+def test_check_staged_compares_with_the_staged_subsets_and_the_working_tree_media(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "datumaro-export", repo / "ds")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "data", env=_env())
+    val = repo / "ds" / "annotations" / "val.json"
+    document = json.loads(val.read_text())
+    document["categories"]["label"]["labels"][0]["name"] = "truck"
+    val.write_text(json.dumps(document))
+    _git(repo, "add", ".")
+    (repo / "ds" / "images" / "val" / "img_101.jpg").unlink()  # gone from the working tree only
+    command = [sys.executable, "-m", "dlint", "check", "--staged", "--output-format", "json", "--no-cache"]
+    done = subprocess.run(command, cwd=repo, capture_output=True, text=True, env=_env(), timeout=120)
+    found = {(d["file"], d["code"]) for d in json.loads(done.stdout)}
+    assert ("ds/annotations/val.json", "DL502") in found  # compared with the staged train.json
+    assert ("ds/annotations/val.json", "DL407") in found  # the media of the working tree
+    assert {file for file, _ in found} == {"ds/annotations/val.json"}  # train.json is not staged
