@@ -154,12 +154,15 @@ def read_file(path: Path, limit: int, dataset: Path | None = None) -> bytes:
     symbolic link that leads out of the dataset's root folder (a link planted to read, or by
     ``fix`` write, another file). A file given alone, outside any dataset, is read where its links
     lead: it is the file the user named. Raises OSError."""
-    refusal = link_refusal(path, dataset, "its dataset")
-    if refusal is not None:
-        return Refused(f"{refusal}; it was not read")
-    if not stat.S_ISREG(os.stat(path).st_mode):
+    real = _contained(path, dataset, "its dataset")
+    if isinstance(real, str):
+        return Refused(f"{real}; it was not read")
+    if not stat.S_ISREG(os.stat(real).st_mode):
         return Refused("it is not a regular file (a pipe, a socket, a device...); it was not read")
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe must not block
+    # the path checked, no link left in it (a link put in its place meanwhile is not followed); a
+    # pipe put there must not block
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(real, flags)
     with os.fdopen(descriptor, "rb") as stream:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):  # replaced since it was looked at
@@ -179,6 +182,12 @@ def link_refusal(path: Path, root: Path | None, owner: str) -> str | None:
     """Why a path must not be followed: a symbolic link (the path's own, or a folder's on the way)
     to nothing, in a loop, or, when ``root`` is given, out of ``root`` (``owner`` names it in the
     message). None when the path may be read."""
+    found = _contained(path, root, owner)
+    return found if isinstance(found, str) else None
+
+
+def _contained(path: Path, root: Path | None, owner: str) -> Path | str:
+    """The path with every link resolved, or why it must not be followed (see :func:`link_refusal`)."""
     try:
         real = path.resolve()
     except (OSError, RuntimeError):  # a loop of links
@@ -189,7 +198,7 @@ def link_refusal(path: Path, root: Path | None, owner: str) -> str | None:
         if os.path.islink(path):
             return "it is a symbolic link to a file that does not exist"
         return "it no longer exists (removed while the run went on)"
-    return None
+    return real
 
 
 def written_through_link(path: Path, root: Path | None) -> str | None:
