@@ -1,15 +1,17 @@
-"""The ASGI application: routes, problem handling, and the per-process job limit."""
+"""The ASGI application: routes, problem handling, who may call, and the lanes of checks."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
 
-import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 
 from dlint import __version__, engine
-from dlint.server import handlers, problems
+from dlint.server import handlers, problems, workers
+from dlint.server.guard import Guard
+from dlint.server.lanes import Lanes
 from dlint.server.settings import ServerSettings
 
 DESCRIPTION = """Validate (and fix) Datumaro annotation files and dataset archives before importing them.
@@ -24,13 +26,15 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.jobs = anyio.CapacityLimiter(chosen.jobs)
+        app.state.lanes = Lanes.of(chosen)
+        await anyio.to_thread.run_sync(workers.warm)
         yield
 
     app = FastAPI(title="dlint", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = chosen
     app.include_router(handlers.router)
     problems.install(app)
+    app.add_middleware(Guard, settings=chosen)
     return app
 
 
