@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
 
 from dlint import __version__, engine
-from dlint.server import handlers, problems, workers
-from dlint.server.guard import Guard
+from dlint.server import handlers, openapi, problems, workers
+from dlint.server.guard import OPEN_PATHS, Guard
 from dlint.server.lanes import Lanes
 from dlint.server.settings import ServerSettings
 
@@ -35,7 +36,21 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.include_router(handlers.router)
     problems.install(app)
     app.add_middleware(Guard, settings=chosen)
+    if chosen.token is not None:
+        _declare_token(app)
     return app
+
+
+def _declare_token(app: FastAPI) -> None:
+    """The API description says which operations need the bearer token."""
+    describe = app.openapi
+
+    def described() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi.require_token(describe(), OPEN_PATHS)
+        return app.openapi_schema
+
+    app.openapi = described  # type: ignore[method-assign]
 
 
 def free_parsed_documents() -> None:

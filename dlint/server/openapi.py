@@ -88,3 +88,14 @@ def _problem(status: int) -> dict[str, Any]:
             name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()
         }
     return answer
+
+
+def require_token(schema: dict[str, Any], open_paths: frozenset[str]) -> dict[str, Any]:
+    """Declare the bearer token in ``schema``, on every operation outside ``open_paths``."""
+    schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["bearer"] = {"type": "http", "scheme": "bearer"}
+    for path, item in schema.get("paths", {}).items():
+        if path not in open_paths:
+            for operation in item.values():
+                operation["security"] = [{"bearer": []}]
+    return schema

@@ -64,3 +64,13 @@ def test_the_token_opens_every_endpoint_and_health_needs_none(guarded: Server) -
         answer = client.post("/v1/check", content=CVAT_DOCS.read_bytes(), headers=headers)
         assert answer.status_code == 200
         assert answer.json()["summary"]["files"] == 1
+
+
+def test_the_description_declares_the_token(guarded: Server, client: httpx.Client) -> None:
+    with guarded.client() as session:
+        spec = session.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+    assert spec["paths"]["/v1/check"]["post"]["security"] == [{"bearer": []}]
+    assert "security" not in spec["paths"]["/healthz"]["get"]
+    assert "401" in spec["paths"]["/v1/check"]["post"]["responses"]
+    assert "securitySchemes" not in client.get("/openapi.json").json().get("components", {})  # no token
