@@ -1,6 +1,9 @@
 """``dlint serve``: the linter as an HTTP upload gate (check and fix uploads before importing them).
 
-Needs the ``serve`` extra (FastAPI on uvicorn). Modules: ``settings`` (limits), ``uploads`` (bodies
-spooled to disk within the limit), ``service`` (calls of the API the CLI uses), ``responses`` and
-``problems`` (answers and errors), ``handlers`` (the endpoints), ``app`` and ``run``.
+Needs the ``serve`` extra (FastAPI on uvicorn). Modules: ``settings`` (limits and options),
+``uploads`` (bodies spooled to disk within the size and time limits), ``service`` (calls of the API
+the CLI uses), ``jobs`` and ``workers`` (that work in worker processes that can be killed),
+``lanes`` (how many run at once, for how long), ``guard`` (host allowlist and token), ``protocol``
+(the deadline of a request head), ``responses`` and ``problems`` (answers and errors), ``handlers``
+(the endpoints), ``app`` and ``run``.
 """

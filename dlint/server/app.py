@@ -1,15 +1,18 @@
-"""The ASGI application: routes, problem handling, and the per-process job limit."""
+"""The ASGI application: routes, problem handling, who may call, and the lanes of checks."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
-import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 
 from dlint import __version__, engine
-from dlint.server import handlers, problems
+from dlint.server import handlers, openapi, problems, workers
+from dlint.server.guard import OPEN_PATHS, Guard
+from dlint.server.lanes import Lanes
 from dlint.server.settings import ServerSettings
 
 DESCRIPTION = """Validate (and fix) Datumaro annotation files and dataset archives before importing them.
@@ -24,14 +27,30 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.jobs = anyio.CapacityLimiter(chosen.jobs)
+        app.state.lanes = Lanes.of(chosen)
+        await anyio.to_thread.run_sync(workers.warm)
         yield
 
     app = FastAPI(title="dlint", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = chosen
     app.include_router(handlers.router)
     problems.install(app)
+    app.add_middleware(Guard, settings=chosen)
+    if chosen.token is not None:
+        _declare_token(app)
     return app
+
+
+def _declare_token(app: FastAPI) -> None:
+    """The API description says which operations need the bearer token."""
+    describe = app.openapi
+
+    def described() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi.require_token(describe(), OPEN_PATHS)
+        return app.openapi_schema
+
+    app.openapi = described  # type: ignore[method-assign]
 
 
 def free_parsed_documents() -> None:

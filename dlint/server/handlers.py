@@ -1,27 +1,26 @@
-"""The endpoints. No logic here: each reads its parameters, spools the body, and calls the service
-(in a worker thread, within the process's job limit) and the response builders."""
+"""The endpoints. No logic here: each reads its parameters, spools the body, and runs the job (in a
+worker process, in its lane, within the time budget: see ``dlint.server.lanes``), then sends the
+answer the job wrote."""
 
 from __future__ import annotations
 
 import enum
-import functools
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import WithJsonSchema
 from starlette.responses import Response
 
 from dlint import __version__
 from dlint.schemas import DIALECTS
-from dlint.server import openapi, responses, service
+from dlint.server import jobs, openapi, responses, service
+from dlint.server.lanes import Lanes, bounded
 from dlint.server.models import CheckResult, Health, RuleInfo, SchemaInfo
 from dlint.server.settings import ServerSettings
-from dlint.server.uploads import received
+from dlint.server.uploads import BodyLimits, received
 
-T = TypeVar("T")
-router = APIRouter()
+router = APIRouter(responses=openapi.problems(421))
 
 
 class OutputFormat(str, enum.Enum):
@@ -63,15 +62,27 @@ FileName = Annotated[
 ]
 
 
-async def job(request: Request, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ``function`` in a worker thread, at most ``jobs`` of them at once in this process."""
-    call = functools.partial(function, *args, **kwargs)
-    return await anyio.to_thread.run_sync(call, limiter=request.app.state.jobs)
-
-
 def settings(request: Request) -> ServerSettings:
     chosen: ServerSettings = request.app.state.settings
     return chosen
+
+
+def body_limits(request: Request) -> BodyLimits:
+    chosen = settings(request)
+    return BodyLimits(chosen.max_body, chosen.limits.max_file_size, chosen.body_timeout)
+
+
+async def answered(
+    request: Request, filename: str | None, job: Callable[..., jobs.Answer], *args: Any
+) -> Response:
+    """Spool the body, run ``job(upload, *args)`` in its lane, and send the answer it wrote."""
+    chosen = settings(request)
+    lanes: Lanes = request.app.state.lanes
+    async with received(request, body_limits(request), filename) as upload:
+        lane = lanes.for_size(upload.size)
+        answer = await bounded(request, lane, chosen.limits, chosen.timeout, job, upload, *args)
+        stream = (upload.folder / answer.name).open("rb")
+    return responses.streamed(stream, answer.media_type, answer.headers)
 
 
 @router.get("/healthz", response_model=Health, tags=["service"])
@@ -79,22 +90,22 @@ async def healthz() -> Response:
     return responses.json_response({"status": "ok", "version": __version__})
 
 
-@router.get("/v1/rules", response_model=list[RuleInfo], tags=["rules"])
+@router.get("/v1/rules", response_model=list[RuleInfo], tags=["rules"], responses=openapi.problems(401))
 async def list_rules() -> Response:
     return responses.json_response(service.rules())
 
 
-@router.get("/v1/rules/{code}", response_model=RuleInfo, tags=["rules"], responses=openapi.problems(404))
+@router.get("/v1/rules/{code}", response_model=RuleInfo, tags=["rules"], responses=openapi.problems(401, 404))
 async def get_rule(code: str) -> Response:
     return responses.json_response(service.rule(code))
 
 
-@router.get("/v1/schemas", response_model=list[SchemaInfo], tags=["schemas"])
+@router.get("/v1/schemas", response_model=list[SchemaInfo], tags=["schemas"], responses=openapi.problems(401))
 async def list_schemas() -> Response:
     return responses.json_response(service.schemas())
 
 
-@router.get("/v1/schemas/{dialect}", tags=["schemas"], responses=openapi.SCHEMA | openapi.problems(404))
+@router.get("/v1/schemas/{dialect}", tags=["schemas"], responses=openapi.SCHEMA | openapi.problems(401, 404))
 async def get_schema(dialect: str) -> Response:
     return Response(service.schema(dialect), media_type=responses.SCHEMA_TYPE)
 
@@ -104,7 +115,7 @@ async def get_schema(dialect: str) -> Response:
     tags=["lint"],
     response_model=CheckResult,
     openapi_extra=openapi.UPLOAD,
-    responses=openapi.CHECKED | openapi.problems(400, 413, 415, 422),
+    responses=openapi.CHECKED | openapi.problems(*openapi.UPLOAD_PROBLEMS),
 )
 async def check(
     request: Request,
@@ -116,17 +127,14 @@ async def check(
 
     A file that does not parse is a lint result: 200, with its diagnostic.
     """
-    options = chosen.options()
-    async with received(request, settings(request).max_body, filename) as upload:
-        report = await job(request, service.check, upload, options)
-    return await job(request, responses.checked, report, output_format.value)
+    return await answered(request, filename, jobs.check, chosen.options(), output_format.value)
 
 
 @router.post(
     "/v1/fix",
     tags=["lint"],
     openapi_extra=openapi.UPLOAD,
-    responses=openapi.FIXED | openapi.problems(400, 413, 415, 422),
+    responses=openapi.FIXED | openapi.problems(*openapi.UPLOAD_PROBLEMS),
 )
 async def fix(
     request: Request,
@@ -137,9 +145,7 @@ async def fix(
 ) -> Response:
     """Fix an annotation file or a dataset archive; answer with the fixed file (the `X-Dlint-*`
     headers say what was done and what remains)."""
-    options = chosen.options()
-    async with received(request, settings(request).max_body, filename) as upload:
-        result = await job(
-            request, service.fix_upload, upload, options, unsafe=unsafe_fixes, style=style.value
-        )
-    return responses.fixed(result, upload, settings(request).fixes_header)
+    header_limit = settings(request).fixes_header
+    return await answered(
+        request, filename, jobs.fix, chosen.options(), unsafe_fixes, style.value, header_limit
+    )

@@ -55,13 +55,47 @@ SCHEMA: dict[int | str, dict[str, Any]] = {
 _PROBLEM = {"application/problem+json": {"schema": ProblemDetails.model_json_schema()}}
 _MEANINGS = {
     400: "Unknown rule selector or dialect.",
+    401: "The service runs with a token, and the request does not carry it as `Authorization: Bearer`.",
     404: "No such rule or dialect.",
-    413: "The request body is larger than the limit.",
+    408: "The request body did not arrive within the body timeout.",
+    413: "The request body is larger than the limit (for an annotation file, also `limits.max-file-size`).",
     415: "The body is neither application/json nor application/zip.",
+    421: "The `Host` of the request is not one the service answers for.",
     422: "Invalid parameters, or an archive that cannot be read or holds no annotation file.",
+    503: "Busy: the queue of checks is full, or no slot was free within the time budget (see `Retry-After`).",
+    504: "The check ran past the time budget, and was stopped.",
+}
+#: The problems of the endpoints that take an upload.
+UPLOAD_PROBLEMS = (400, 401, 408, 413, 415, 422, 503, 504)
+
+
+_HEADERS = {
+    401: {"WWW-Authenticate": "`Bearer`: the authentication scheme the service expects."},
+    503: {"Retry-After": "Seconds to wait before trying again."},
 }
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """Problem-document answers for these statuses."""
-    return {status: {"description": _MEANINGS[status], "content": _PROBLEM} for status in statuses}
+    return {status: _problem(status) for status in statuses}
+
+
+def _problem(status: int) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": _MEANINGS[status], "content": _PROBLEM}
+    headers = _HEADERS.get(status)
+    if headers:
+        answer["headers"] = {
+            name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()
+        }
+    return answer
+
+
+def require_token(schema: dict[str, Any], open_paths: frozenset[str]) -> dict[str, Any]:
+    """Declare the bearer token in ``schema``, on every operation outside ``open_paths``."""
+    schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["bearer"] = {"type": "http", "scheme": "bearer"}
+    for path, item in schema.get("paths", {}).items():
+        if path not in open_paths:
+            for operation in item.values():
+                operation["security"] = [{"bearer": []}]
+    return schema

@@ -22,12 +22,17 @@ MEDIA_TYPE = "application/problem+json"
 LOG = logging.getLogger("dlint.server")
 _TITLES = {
     400: "Bad request",
+    401: "Unauthorized",
     404: "Not found",
     405: "Method not allowed",
+    408: "Request timeout",
     413: "Request body too large",
     415: "Unsupported media type",
+    421: "Misdirected request",
     422: "Unprocessable content",
     500: "Internal error",
+    503: "Service unavailable",
+    504: "Time budget exceeded",
 }
 
 

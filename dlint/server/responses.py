@@ -55,15 +55,16 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> dict[str, Any]:
     }
 
 
-def checked(report: Report, output_format: str) -> Response:
-    """``{"diagnostics": [...], "summary": {...}}``, or a SARIF 2.1.0 log for ``sarif``."""
+def checked(report: Report, output_format: str) -> tuple[bytes, str]:
+    """``{"diagnostics": [...], "summary": {...}}``, or a SARIF 2.1.0 log for ``sarif``: the body
+    and its media type."""
     if output_format == "sarif":
-        return Response(_sarif(report), media_type=SARIF_TYPE)
+        return _sarif(report).encode(), SARIF_TYPE
     payload = {
         "diagnostics": [d.as_dict() for d in report.diagnostics],
         "summary": summary(report.diagnostics, len(report.files)),
     }
-    return json_response(payload)
+    return orjson.dumps(payload), "application/json"
 
 
 def _sarif(report: Report) -> str:
@@ -74,8 +75,8 @@ def _sarif(report: Report) -> str:
     return sarif.render(Report(diagnostics, report.files))
 
 
-def fixed(result: Fixed, upload: Upload, header_limit: int) -> Response:
-    """The fixed file, streamed, with the fix headers."""
+def fix_headers(result: Fixed, upload: Upload, header_limit: int) -> dict[str, str]:
+    """The headers that say what fixing did (and how to name the file sent back)."""
     fix_report = result.report
     applied = [
         {"file": r.name, "code": f.code, "pointer": f.pointer, "title": f.title}
@@ -84,7 +85,6 @@ def fixed(result: Fixed, upload: Upload, header_limit: int) -> Response:
     ]
     remaining = [d for r in fix_report.results for d in r.remaining]
     headers = {
-        "Content-Length": str(result.size),
         "Content-Disposition": f'attachment; filename="{upload.name}"',
         "X-Dlint-Changed": "true" if fix_report.changed else "false",
         "X-Dlint-Fixes-Count": str(len(applied)),
@@ -94,7 +94,14 @@ def fixed(result: Fixed, upload: Upload, header_limit: int) -> Response:
     refused = [{"file": r.name, "reason": r.refused} for r in fix_report.results if r.refused]
     if refused:
         headers["X-Dlint-Not-Fixed"] = bounded(refused, header_limit)
-    return StreamingResponse(_chunks(result.stream), headers=headers, media_type=MEDIA_TYPES[upload.kind])
+    return headers
+
+
+def streamed(stream: IO[bytes], media_type: str, headers: dict[str, str] | None = None) -> Response:
+    """An open file sent in chunks (it may already be unlinked: the open file is what is read)."""
+    size = os.fstat(stream.fileno()).st_size
+    headers = {**(headers or {}), "Content-Length": str(size)}
+    return StreamingResponse(_chunks(stream), headers=headers, media_type=media_type)
 
 
 def bounded(entries: Iterable[dict[str, Any]], limit: int) -> str:

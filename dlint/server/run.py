@@ -6,6 +6,7 @@ import os
 
 import uvicorn
 
+from dlint.server.protocol import TimedH11Protocol
 from dlint.server.settings import ENVIRONMENT, ServerSettings
 
 
@@ -20,4 +21,5 @@ def serve(settings: ServerSettings) -> None:
         workers=settings.workers,
         log_level="info",
         server_header=False,
+        http=TimedH11Protocol,
     )

@@ -1,6 +1,6 @@
 """What the endpoints do, as plain functions over spooled uploads: they call the API the CLI calls.
 
-These run in worker threads, off the event loop. File names in results are relative to the upload
+These run in worker processes (see ``dlint.server.jobs``). File names in results are relative to the upload
 (``upload.zip/annotations/default.json``), never to the temporary folder that held it. Failures to
 read an upload become problems (422); a file that does not parse is a lint result, as in the CLI.
 """
@@ -10,13 +10,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import os
 import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 from dlint.api import FixReport, FixSettings, LintOptions, OptionsError, Report, fix, lint, select_rules
 from dlint.diagnostics import Diagnostic
@@ -68,11 +67,9 @@ class Selection:
 
 @dataclass
 class Fixed:
-    """A fixed upload: the open file to send back (the original bytes when nothing changed), its
-    size, and what fixing did."""
+    """A fixed upload (its file holds what to send back: the original bytes when nothing changed)
+    and what fixing did."""
 
-    stream: IO[bytes]
-    size: int
     report: FixReport
 
 
@@ -90,19 +87,14 @@ def check(upload: Upload, options: LintOptions) -> Report:
 
 
 def fix_upload(upload: Upload, options: LintOptions, *, unsafe: bool, style: str) -> Fixed:
-    """Fix an uploaded file or archive in its temporary folder; open the result for sending."""
+    """Fix an uploaded file or archive in its temporary folder."""
     with _refusals(upload):
         report = fix([str(upload.path)], options, FixSettings(style=style), unsafe=unsafe)
     if not report.results:
         raise _no_annotations()
     _refuse_broken_archive(upload, [d for result in report.results for d in result.remaining])
     results = [_renamed_result(result, upload) for result in report.results]
-    stream = upload.path.open("rb")
-    return Fixed(
-        stream,
-        os.fstat(stream.fileno()).st_size,
-        FixReport(results, [local_name(name, upload) for name in report.written]),
-    )
+    return Fixed(FixReport(results, [local_name(name, upload) for name in report.written]))
 
 
 def describe(rule: type[Rule]) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Request bodies spooled to a temporary folder, within the size limit, and removed afterwards.
 
 A body is never held whole in memory: it is streamed to disk in chunks, after the declared
-``Content-Length`` was checked; past the limit the upload stops with 413. What the body is comes
-from its ``Content-Type``: an annotation file (JSON) or a dataset archive (zip).
+``Content-Length`` was checked; past the limit the upload stops with 413 (for an annotation file,
+the limit is also ``limits.max-file-size``: the body is the file). A body that does not arrive
+within its time gets 408, and its folder is removed at once. What the body is comes from its
+``Content-Type``: an annotation file (JSON) or a dataset archive (zip).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import anyio
 import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
 
@@ -41,6 +44,10 @@ class Upload:
     def name(self) -> str:
         return self.path.name
 
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
 
 def kind_of(content_type: str | None) -> str:
     """``json`` or ``zip`` from a ``Content-Type`` header; 415 for anything else."""
@@ -62,41 +69,74 @@ def file_name(filename: str | None, kind: str) -> str:
     return f"{stem or _DEFAULT_STEMS[kind]}.{kind}"
 
 
-def too_large(limit: int) -> Problem:
+@dataclass(frozen=True)
+class BodyLimits:
+    """The largest body (``size``), the largest annotation file (``file_size``, from the engine's
+    limits), and the seconds a body may take to arrive (``seconds``)."""
+
+    size: int
+    file_size: int
+    seconds: float
+
+    def of(self, kind: str) -> tuple[int, str]:
+        """The size limit of a body of this kind, and its name."""
+        if kind == "json" and self.file_size < self.size:
+            return self.file_size, "limits.max-file-size"
+        return self.size, "the body size limit"
+
+
+def too_large(limit: int, what: str = "the body size limit") -> Problem:
     return Problem(
         413,
         "body-too-large",
-        f"the request body is larger than the limit of {limit} bytes",
+        f"the request body is larger than {what} of {limit} bytes",
         extra={"limit": limit},
         headers={"Connection": "close"},
     )
 
 
+def too_slow(seconds: float) -> Problem:
+    return Problem(
+        408,
+        "body-timeout",
+        f"the request body did not arrive within {seconds:g} s",
+        extra={"timeout": seconds},
+        headers={"Connection": "close"},
+    )
+
+
 @contextlib.asynccontextmanager
-async def received(request: Request, limit: int, filename: str | None = None) -> AsyncIterator[Upload]:
+async def received(
+    request: Request, limits: BodyLimits, filename: str | None = None
+) -> AsyncIterator[Upload]:
     """Spool the body of ``request`` to a temporary folder; remove the folder when done."""
     kind = kind_of(request.headers.get("content-type"))
+    limit, what = limits.of(kind)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise too_large(limit)
+        raise too_large(limit, what)
     folder = Path(tempfile.mkdtemp(prefix="dlint-upload-"))
     try:
         upload = Upload(folder / file_name(filename, kind), kind, folder)
         with upload.path.open("wb") as handle:
-            await _spool(request, handle, limit)
+            try:
+                with anyio.fail_after(limits.seconds):
+                    await _spool(request, handle, limit, what)
+            except TimeoutError as exc:
+                raise too_slow(limits.seconds) from exc
         yield upload
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _spool(request: Request, handle: IO[bytes], limit: int) -> None:
+async def _spool(request: Request, handle: IO[bytes], limit: int, what: str) -> None:
     size = 0
     buffer = bytearray()
     try:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise too_large(limit)
+                raise too_large(limit, what)
             buffer += chunk
             if len(buffer) >= SPOOL_CHUNK:
                 await anyio.to_thread.run_sync(handle.write, buffer)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import re
 import struct
 import zipfile
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, benchmark_generator
 
 EXPORT = ROOT / "examples" / "datumaro-export"
 CVAT_DOCS = ROOT / "examples" / "cvat-docs" / "annotations" / "default.json"
@@ -64,3 +66,15 @@ def broken_archives() -> dict[str, bytes]:
         "corrupt deflate stream": bytes(deflated),
         "no annotation file": empty.getvalue(),
     }
+
+
+@functools.cache
+def heavy() -> bytes:
+    """An archive of under 2 MiB that takes many seconds to check: 1,500 generated items whose
+    every label id is written as a string (tens of thousands of diagnostics)."""
+    text, _ = benchmark_generator().generate(1500, 7, 0)
+    broken = re.sub(rb'"label_id":(\d+)', rb'"label_id":"\1"', text)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        target.writestr("annotations/default.json", broken)
+    return buffer.getvalue()

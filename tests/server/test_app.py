@@ -21,7 +21,7 @@ def test_unexpected_exception_is_a_500_problem_and_one_log_line(caplog: pytest.L
 
     async def call() -> httpx.Response:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://dlint") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
             return await client.get("/boom")
 
     with caplog.at_level(logging.INFO, logger="dlint.server"):

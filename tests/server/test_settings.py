@@ -7,9 +7,10 @@ import json
 import pytest
 
 from dlint.cli import main
+from dlint.limits import Limits
 from dlint.server.problems import Problem
 from dlint.server.responses import bounded
-from dlint.server.settings import MIB, ServerSettings, SettingsError, parse_size
+from dlint.server.settings import MIB, ServerSettings, SettingsError, host_name, parse_size
 from dlint.server.uploads import file_name, kind_of
 
 
@@ -32,7 +33,16 @@ def test_parse_size_refuses(text: str) -> None:
 
 
 def test_settings_travel_through_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = ServerSettings(port=9000, workers=3, jobs=4, max_body=1234)
+    settings = ServerSettings(
+        port=9000,
+        workers=3,
+        jobs=4,
+        max_body=1234,
+        timeout=2.5,
+        allowed_hosts=("dlint.internal",),
+        token="t",
+        limits=Limits(max_file_size=1024, max_depth=32),
+    )
     monkeypatch.setenv("DLINT_SERVE_SETTINGS", settings.to_environment())
     assert ServerSettings.from_environment() == settings
 
@@ -40,7 +50,35 @@ def test_settings_travel_through_the_environment(monkeypatch: pytest.MonkeyPatch
 def test_bad_settings_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--max-body-size", "lots"]) == 2
     assert main(["serve", "--jobs", "0"]) == 2
-    assert "Traceback" not in capsys.readouterr().err
+    assert main(["serve", "--timeout", "0"]) == 2
+    assert main(["serve", "--token", " "]) == 2
+    assert main(["serve", "--limit", "max-file-size"]) == 2
+    assert main(["serve", "--limit", "max-file-size=lots"]) == 2
+    assert main(["serve", "--limit", "max-depth=0"]) == 2
+    assert main(["serve", "--config", "limits.no-such-limit=1"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count("dlint: error:") == 8
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [
+        ("LocalHost:8765", "localhost"),
+        ("[::1]:8765", "[::1]"),
+        ("[::1]", "[::1]"),
+        ("127.0.0.1", "127.0.0.1"),
+    ],
+)
+def test_host_name(header: str, name: str) -> None:
+    assert host_name(header) == name
+
+
+def test_default_hosts_are_loopback_and_the_bound_address() -> None:
+    assert ServerSettings().hosts() == {"localhost", "127.0.0.1", "[::1]"}
+    assert ServerSettings(host="::1").hosts() == {"localhost", "127.0.0.1", "[::1]"}
+    assert "10.0.0.5" in ServerSettings(host="10.0.0.5").hosts()
+    assert ServerSettings(allowed_hosts=("Dlint.Internal",)).hosts() == {"dlint.internal"}
 
 
 @pytest.mark.parametrize(
