@@ -135,23 +135,33 @@ class FolderMedia(_Derived):
     root: Path
     _files: frozenset[str] | None = field(default=None, repr=False)
     _refused: dict[str, str] = field(default_factory=dict, repr=False)
+    _real_root: Path | None = field(default=None, repr=False)
 
     def files(self) -> frozenset[str]:
         if self._files is None:
             found: set[str] = set()
-            root = _real(self.root)
+            root = self._real_root = _real(self.root)
             for top in MEDIA_DIRS:
                 start = _real(self.root / top)
                 if root is None or start is None or not start.is_relative_to(root):
                     continue
-                for folder, _dirs, names in os.walk(self.root / top):
-                    relative = Path(folder).relative_to(self.root).as_posix()
-                    for name in names:
-                        reason = _link_problem(Path(folder) / name, root)
-                        if reason is None:
-                            found.add(f"{relative}/{name}")
-                        elif reason:
-                            self._refused[f"{relative}/{name}"] = reason
+                pending = [self.root / top]
+                while pending:  # the folder entries tell links apart without a call per file
+                    folder = pending.pop()
+                    relative = folder.relative_to(self.root).as_posix()
+                    try:
+                        entries = list(os.scandir(folder))
+                    except OSError:
+                        continue
+                    for entry in entries:
+                        name = f"{relative}/{entry.name}"
+                        reason = _link_problem(Path(entry.path), root) if entry.is_symlink() else None
+                        if reason:
+                            self._refused[name] = reason
+                        elif reason is None and entry.is_dir(follow_symlinks=False):
+                            pending.append(Path(entry.path))
+                        elif reason is None:
+                            found.add(name)
             self._files = frozenset(found)
         return self._files
 
@@ -162,7 +172,8 @@ class FolderMedia(_Derived):
     def open(self, path: str) -> IO[bytes]:
         """A regular file inside the dataset only (looked at again: it may have become a link since
         it was listed); a pipe or a device planted among the images must not block a run."""
-        root = _real(self.root)
+        self.files()
+        root = self._real_root
         if root is None or _link_problem(self.root / path, root) is not None:
             raise OSError(f"{path} is a symbolic link that is not followed")
         descriptor = os.open(self.root / path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -193,7 +204,7 @@ def _real(path: Path) -> Path | None:
 
 def _link_problem(path: Path, root: Path) -> str | None:
     """Why a media file listed below ``root`` must not be read (None: it may; "" a link to a
-    folder, which is no media file). Only links are looked at closely."""
+    folder, which is no media file, nor followed). Only links are looked at closely."""
     if not path.is_symlink():
         return None
     try:
