@@ -20,9 +20,10 @@ from dlint.cache import Cache, content_digest, dump_diagnostic, key, load_diagno
 from dlint.diagnostics import Diagnostic
 from dlint.engine import lint_bytes
 from dlint.media import MediaStore
+from dlint.parsecheck import Refused
 from dlint.rules import RULES_BY_CODE
 from dlint.rules.base import DatasetState, Reference
-from dlint.sources import Source, discover
+from dlint.sources import Source, discover, link_refusal
 
 #: Below this much input in a phase, starting processes costs more than it saves.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
@@ -131,14 +132,14 @@ def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Di
     rules = [RULES_BY_CODE[code] for code in task.rules]
     had_reference = state.reference is not None
     raw: bytes | None = None
-    if cache is None:
-        entry = ""
-    else:
+    entry = ""
+    if cache is not None:
         digest = _recorded_digest(task.source, cache)
         if digest is None:
             raw, digest = _read_and_record(task.source, cache)
-        entry = _entry(task, digest, state)
-        cached = cache.get(entry)
+        if not isinstance(raw, Refused):  # a refusal is no content: nothing to remember it by
+            entry = _entry(task, digest, state)
+        cached = cache.get(entry) if entry else None
         if cached is not None:
             diagnostics = [load_diagnostic(d) for d in cached["diagnostics"]]
             found = cached.get("reference")
@@ -155,7 +156,7 @@ def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Di
         dataset=state,
     )
     reference = state.reference if not had_reference else None
-    if cache is not None:
+    if cache is not None and entry:
         stored = (
             {"file": reference.file, "dialect": reference.dialect, "top": reference.top}
             if reference
@@ -169,6 +170,8 @@ def _stat_entry(source: Source) -> tuple[str, os.stat_result] | None:
     """The cache key of a plain file's current status (size, times, inode), and the status."""
     if source.member is not None or source.staged:  # not the bytes of a file with a status
         return None
+    if link_refusal(source.path, source.dataset.root, "its dataset") is not None:
+        return None  # read, and refused, as it is now: a record of its target vouches for nothing
     try:
         status = os.stat(source.path)
     except OSError:
@@ -202,7 +205,7 @@ def _read_and_record(source: Source, cache: Cache) -> tuple[bytes, bytes]:
     raw = source.read()
     digest = content_digest(raw)
     after = _stat_entry(source)
-    if before is not None and after is not None and after[0] == before[0]:
+    if before is not None and after is not None and after[0] == before[0] and not isinstance(raw, Refused):
         cache.put(before[0], {"blake3": digest.hex(), "recorded_ns": time.time_ns()}, STATUS)
     return raw, digest
 

@@ -86,3 +86,17 @@ def test_without_a_secret_the_cache_is_off(tmp_path: Path) -> None:
     assert_clean_exit(run, 1)
     assert [d["code"] for d in run.json()] == ["DL211", "DL302"]
     assert not (repo / CACHE_DIR).exists()
+
+
+def test_a_refusal_leaves_nothing_in_the_cache(tmp_path: Path) -> None:
+    """What was not read has no content to be remembered by: neither its result nor its status is
+    recorded (a record of a link's target would vouch for a file that must not be read)."""
+    repo, user = tmp_path / "repo", tmp_path / "user"
+    (repo / "ds" / "annotations").mkdir(parents=True)
+    shutil.copy(CVAT_DOCS, tmp_path / "outside.json")
+    (repo / "ds" / "annotations" / "default.json").symlink_to(tmp_path / "outside.json")
+    for _ in range(2):
+        run = _check(repo, user)
+        assert_clean_exit(run, 1)
+        assert [d["code"] for d in run.json()] == ["DL006"]
+    assert _entries(repo) == []
