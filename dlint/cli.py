@@ -246,6 +246,7 @@ def _stale_note(path: str, stale: tuple[baselines.Entry, ...]) -> str:
 
 
 class Style(str, enum.Enum):
+    keep = "keep"
     compact = "compact"
     lines = "lines"
 
@@ -265,8 +266,12 @@ def fix_command(
     show_fixes: Annotated[bool, typer.Option("--show-fixes", help="List every fix applied.")] = False,
     style: Annotated[
         Style,
-        typer.Option("--style", help="compact (as Datumaro writes) or lines (one annotation per line)."),
-    ] = Style.compact,
+        typer.Option(
+            "--style",
+            help="keep (each file's layout: one line stays compact, several lines get one annotation per "
+            "line), compact (one line, as Datumaro writes) or lines.",
+        ),
+    ] = Style.keep,
     select: Select = None,
     extend_select: ExtendSelect = None,
     ignore: Ignore = None,

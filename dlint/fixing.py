@@ -9,31 +9,35 @@ what remains is what the file on disk holds: it is checked again as it is.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlint.atomic import WriteError, replace_archive_members, replace_file
 from dlint.diagnostics import Diagnostic, Severity
+from dlint.document import Document, parse
 from dlint.engine import lint_bytes
 from dlint.fixer import FixResult, fix_bytes
+from dlint.keys import Key, stable_key
 from dlint.rules import Rule
 from dlint.rules.base import DatasetState
 from dlint.runner import settle_reference
 from dlint.sources import Source, discover, written_through_link
-from dlint.writer import STYLES
+from dlint.writer import KEEP, STYLES, layout_of
 
 
 @dataclass(frozen=True)
 class FixSettings:
     """How to write: the layout, and whether to write at all (``--diff`` does not)."""
 
-    style: str = "compact"
+    #: ``compact``, ``lines``, or ``keep``: each file's layout family (see :func:`dlint.writer.layout_of`).
+    style: str = KEEP
     write: bool = True
 
     def __post_init__(self) -> None:
-        if self.style not in STYLES:
-            raise ValueError(f"unknown style {self.style!r}; choose one of {', '.join(STYLES)}")
+        if self.style not in (*STYLES, KEEP):
+            raise ValueError(f"unknown style {self.style!r}; choose one of {', '.join((*STYLES, KEEP))}")
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class FixReport:
     results: list[FixResult] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
     unwritten: list[str] = field(default_factory=list)
+    #: The fixes found for the files that could not be written (none of them was applied).
+    unwritten_fixes: int = 0
 
     @property
     def changed(self) -> list[FixResult]:
@@ -78,13 +84,14 @@ def fix_sources(plans: Sequence[tuple[Source, FixPlan]], settings: FixSettings) 
             state = states[id(dataset)] = DatasetState(dataset.name, dataset.media)
             codes = tuple(rule.code for rule in plan.rules)
             settle_reference(state, source, codes, plan.dialect, None)
+        raw = source.read()
         result = fix_bytes(
-            source.read(),
+            raw,
             file=source.name,
             subset=source.subset,
             rules=plan.rules,
             unsafe=plan.unsafe,
-            style=settings.style,
+            style=layout_of(raw) if settings.style == KEEP else settings.style,
             dialect=plan.dialect,
             dataset=state,
             fixable=plan.fixable,
@@ -92,6 +99,8 @@ def fix_sources(plans: Sequence[tuple[Source, FixPlan]], settings: FixSettings) 
         if plan.finish is not None:
             result.remaining = plan.finish(result.remaining, source.name)
         report.results.append(result)
+        if result.changed and not settings.write:
+            result.remaining = _on_disk(result, _Pending(source, plan, state, result))
         if not (result.changed and settings.write and result.fixed is not None):
             continue
         pending = _Pending(source, plan, state, result)
@@ -146,8 +155,44 @@ def _unwritten(report: FixReport, pending: _Pending, reason: str) -> None:
     result.remaining = finish(remaining, source.name) if finish is not None else remaining
     result.refused = reason
     result.fixed = None
+    report.unwritten_fixes += len(result.applied)
     result.applied = []
     report.unwritten.append(source.name)
+
+
+def _on_disk(result: FixResult, pending: _Pending) -> list[Diagnostic]:
+    """What would remain after the fixes, placed in the file on disk (the fixed text is not written):
+    a diagnostic the file on disk has too is given as it is there; one that only the fixed text has
+    is put where its pointer (or the closest ancestor) lies on disk."""
+    source, plan = pending.source, pending.plan
+    before = lint_bytes(
+        result.original,
+        file=source.name,
+        subset=source.subset,
+        rules=plan.rules,
+        dialect=plan.dialect,
+        dataset=pending.state,
+    )
+    there: dict[Key, list[Diagnostic]] = {}
+    for diagnostic in plan.finish(before, source.name) if plan.finish is not None else before:
+        there.setdefault(stable_key(diagnostic), []).append(diagnostic)
+    placed: list[Diagnostic] = []
+    elsewhere: list[Diagnostic] = []
+    for diagnostic in result.remaining:
+        same = there.get(stable_key(diagnostic))
+        if same:
+            placed.append(same.pop(0))
+        else:
+            elsewhere.append(diagnostic)
+    document = parse(result.original) if elsewhere else None
+    if elsewhere and isinstance(document, Document):
+        offsets = document.offsets(d.pointer for d in elsewhere)
+        locations = document.locations(offsets.values())
+        for diagnostic in elsewhere:
+            at = locations[offsets[diagnostic.pointer]]
+            moved = dataclasses.replace(diagnostic, line=at.line, column=at.column)
+            placed.append(moved.with_excerpt(document.snippet(offsets[diagnostic.pointer])))
+    return sorted(placed, key=Diagnostic.sort_key)
 
 
 __all__ = ["FixPlan", "FixReport", "FixSettings", "discover", "fix_sources"]

@@ -11,11 +11,23 @@ their shortest round-trip form, integers as integers; nothing is rounded.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
 
 STYLES = ("compact", "lines")
+#: The style that keeps a file's layout family (see :func:`layout_of`).
+KEEP = "keep"
+_CONTENT_AFTER = re.compile(rb"\n\s*\S")
+
+
+def layout_of(text: bytes) -> str:
+    """The style of a file's layout family: ``compact`` for one line (as exporters write), ``lines``
+    for a file laid out on several lines (by hand, or an indenting writer)."""
+    newline = text.find(b"\n")  # none at all in most exported files: found at memory speed
+    return "lines" if newline >= 0 and _CONTENT_AFTER.search(text, newline) else "compact"
+
 
 _TOP = ("dm_format_version", "media_type", "info", "infos", "categories", "items")
 _CATEGORIES = ("label", "mask", "points")

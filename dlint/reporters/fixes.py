@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import difflib
+import os
 
 from dlint.fixer import FixResult
 from dlint.fixing import FixReport
 from dlint.reporters.concise import headline
 from dlint.reporters.summary import plural
 
-#: Longest line shown in a diff; longer ones (compact files are one line) are cut around the change.
-DIFF_LINE = 240
-
 
 def render(report: FixReport, *, diff: bool, show_fixes: bool, quiet: bool = False) -> str:
     lines: list[str] = []
     for result in report.results:
-        if diff and result.changed:
-            lines += _diff(result)
-        if show_fixes:
+        if show_fixes or (diff and result.changed):  # a diff of a one-line file shows little by itself
             lines += [f"{result.name}: {fix.code} {fix.title} ({fix.pointer})" for fix in result.applied]
+        if diff and result.changed:
+            lines += unified_diff(result)[:-1].split("\n")  # (only \n ends a line of the diff)
     lines += [headline(d) for d in (d for r in report.results for d in r.remaining)]
     lines += [f"{result.name}: not fixed: {result.refused}" for result in report.results if result.refused]
     if not quiet:
@@ -43,7 +41,8 @@ def summary(report: FixReport, *, diff: bool) -> str:
     else:
         head = f"Nothing to fix ({plural(len(report.results), 'file')} checked)"
     if report.unwritten:  # what remains of those is what their files on disk hold
-        head += f"{'; ' if changed else ': '}{plural(len(report.unwritten), 'file')} could not be written"
+        found = f"{plural(report.unwritten_fixes, 'issue')} found in {plural(len(report.unwritten), 'file')}"
+        head += f"{'; ' if changed else ': '}{found} that could not be written"
     left = "nothing remains"
     if remaining:
         verb = "remains" if len(remaining) == 1 else "remain"
@@ -51,24 +50,20 @@ def summary(report: FixReport, *, diff: bool) -> str:
     return f"{head}; {left}."
 
 
-def _diff(result: FixResult) -> list[str]:
-    before = result.original.decode("utf-8", "replace").splitlines()
-    after = (result.fixed or b"").decode("utf-8", "replace").splitlines()
-    lines = list(difflib.unified_diff(before, after, result.name, f"{result.name} (fixed)", lineterm="", n=1))
-    shown = []
-    for index, line in enumerate(lines):
-        partner = lines[index + 1] if line.startswith("-") and index + 1 < len(lines) else ""
-        if line.startswith("+") and index and lines[index - 1].startswith("-"):
-            partner = lines[index - 1]
-        shown.append(_cut(line, partner))
-    return shown
+def unified_diff(result: FixResult) -> str:
+    """The change as a unified diff of whole lines that ``git apply`` (``patch -p1``) accepts, with
+    the ``a/`` and ``b/`` prefixes and the mark of a last line without a line break."""
+    before, after = _lines(result.original), _lines(result.fixed or b"")
+    name = result.name.replace(os.sep, "/")
+    out = []
+    for line in difflib.diff_bytes(
+        difflib.unified_diff, before, after, f"a/{name}".encode(), f"b/{name}".encode()
+    ):
+        out.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
+    return b"".join(out).decode("utf-8", "replace")
 
 
-def _cut(line: str, partner: str) -> str:
-    """A long line cut to a window around where it first differs from its partner line."""
-    if len(line) <= DIFF_LINE:
-        return line
-    common = next((i for i, (a, b) in enumerate(zip(line[1:], partner[1:], strict=False)) if a != b), 0)
-    start = max(1, common - DIFF_LINE // 4)
-    end = start + DIFF_LINE
-    return f"{line[0]}{'…' if start > 1 else ''}{line[start:end]}{'…' if end < len(line) else ''}"
+def _lines(text: bytes) -> list[bytes]:
+    """The lines of a text, each with its line break (only \\n breaks a line, as for git)."""
+    lines = text.split(b"\n")
+    return [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])

@@ -19,7 +19,7 @@ def _reformatted_copy(target: Path) -> Path:
     for path in (target / "annotations").glob("*.json"):
         data = json.loads(path.read_text())
         items = [dict(reversed(list(item.items()))) for item in data["items"]]
-        path.write_text(json.dumps(dict(reversed(list(dict(data, items=items).items()))), indent=4))
+        path.write_text(json.dumps(dict(reversed(list(dict(data, items=items).items())))))  # one line
     return target
 
 

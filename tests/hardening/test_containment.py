@@ -216,7 +216,7 @@ def test_fix_refuses_to_rewrite_an_archive_holding_a_corrupt_member(tmp_path: Pa
     run = dlint("fix", str(path))
     assert_clean_exit(run, 1)
     assert "images/train/img_001.jpg" in run.out and "corrupt" in run.out
-    assert run.out.endswith("1 file could not be written; 1 diagnostic remains (1 error).\n"), run.out
+    assert run.out.endswith("1 file that could not be written; 1 diagnostic remains (1 error).\n"), run.out
     assert path.read_bytes() == data
     assert atomic.temporary_files(path) == []
 
@@ -324,7 +324,8 @@ def test_the_summary_after_an_unwritten_fix_counts_what_is_on_disk(tmp_path: Pat
     summary = run.out.splitlines()[-1]
     errors = sum(1 for d in expected if d["severity"] == "error")
     assert f"{len(expected)} diagnostic" in summary and f"({errors} error" in summary, summary
-    assert "nothing remains" not in summary and "1 file could not be written" in summary, summary
+    assert "nothing remains" not in summary and "1 file that could not be written" in summary, summary
+    assert summary.startswith("Nothing was written: 1 issue found in 1 file"), summary
     shown = [line for line in run.out.splitlines() if ": DL" in line]
     assert len(shown) == len(expected)
 
