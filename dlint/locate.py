@@ -27,6 +27,8 @@ from dlint.diagnostics import split_pointer
 _WS = re.compile(rb"[ \t\r\n]*")
 _SCALAR = re.compile(rb"[^,\]}\s]*")
 _STRUCTURAL = re.compile(rb'["\[\]{}]')
+#: White space after a bracket, comma or colon: a text not written in the compact layout.
+_LAID_OUT = re.compile(rb"[\[{,:][ \t\r\n]")
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
 try:  # a string's rest up to its closing quote; possessive, so the match keeps no backtracking state
     _STRING_REST: re.Pattern[bytes] | None = re.compile(rb'(?:[^"\\]++|\\.)*+"', re.DOTALL)
@@ -50,6 +52,9 @@ class Locator:
         #: A repeated key's first occurrence -> its last one in the same object (whose value counts).
         self._repeats = repeats or {}
         self._root = _WS.match(raw).end()  # type: ignore[union-attr]
+        # whether siblings may be skipped by comparing them with their compact rendering: not in a
+        # text laid out otherwise, where the rendering (of a long string, say) would be made in vain
+        self._compact = _LAID_OUT.search(raw, self._root, self._root + 4096) is None
         # container pointer -> sorted element indices and their value offsets
         self._known: dict[str, tuple[list[int], list[int]]] = {}
 
@@ -88,7 +93,7 @@ class Locator:
 
     def _skip_elements(self, pos: int, siblings: list[Any]) -> int:
         """From the start of one element, skip ``len(siblings)`` elements; return the next one's start."""
-        end = _skip_written(self._raw, pos, orjson.dumps(siblings))
+        end = _skip_written(self._raw, pos, orjson.dumps(siblings)) if self._compact else None
         if end is not None:
             return self._after_ws(end)
         for _ in siblings:
@@ -106,7 +111,7 @@ class Locator:
             if name == key:
                 break
             before[name] = value
-        if before:
+        if before and self._compact:
             end = _skip_written(self._raw, pos, orjson.dumps(before))
             pos = pos if end is None else self._after_ws(end)
         wanted = orjson.dumps(key)

@@ -38,7 +38,8 @@ _BOMS = (
 )
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 _NUMBER = re.compile(rb"-?[0-9]*")
-_END, _INFINITE = "unexpected end of data", "number is infinity when parsed as double"
+_END, _TRAILING = "unexpected end of data", "unexpected content after document"
+_INFINITE = "number is infinity when parsed as double"
 #: The parser's complaint after an array element: past the end of the value, when the text is wrapped.
 _AFTER_ELEMENT = "expected ',' or ']'"
 
@@ -117,7 +118,8 @@ def _brackets_at_most(raw: bytes, limit: int) -> bool:
 def _explain(raw: bytes, message: str, position: int, wrap: int, max_depth: int) -> ParseFailure:
     """The failure of a parse of the (wrapped) text, said of the bare text. The text is parsed again
     only when the wrapping may have changed the parser's verdict: past the end of the JSON value
-    (trailing content, an extra closing bracket) or for a nesting too deep."""
+    (trailing content, an extra closing bracket) or for a nesting too deep. A text that ends
+    before its value does (the commonest failure, a truncated file) is never parsed twice."""
     if message == "depth limit exceeded":
         plain = _diagnose(raw)  # a syntax error further on says more than the depth
         if not isinstance(plain, ParseFailure) or plain.code == REFUSED:
@@ -127,7 +129,10 @@ def _explain(raw: bytes, message: str, position: int, wrap: int, max_depth: int)
     early = _unreadable(raw)
     if early is not None:
         return early
-    if wrap and message != _END and (_AFTER_ELEMENT in message or byte_offset(raw, position) >= len(raw)):
+    beyond = wrap and byte_offset(raw, position) >= len(raw)
+    if beyond and message != _TRAILING:
+        message = _END  # the text ends inside its value: the wrapping's closing brackets came early
+    elif wrap and message != _END and (beyond or _AFTER_ELEMENT in message):
         failure = _diagnose(raw)
         if isinstance(failure, ParseFailure):
             return failure
@@ -184,7 +189,7 @@ def _syntax(error: str, position: int, raw: bytes) -> ParseFailure:
             return _failure(raw, start, message, INVALID_JSON)
     message = {
         _END: "the file ends before the JSON value is complete (is it truncated?)",
-        "unexpected content after document": "unexpected content after the JSON value",
+        _TRAILING: "unexpected content after the JSON value",
     }.get(error, error[:1].lower() + error[1:])
     return _failure(raw, offset, message, INVALID_JSON)
 
