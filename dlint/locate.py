@@ -8,9 +8,10 @@ bytes along the pointer's path. Skipping over siblings is the costly part; two t
   guess, and anything else (indented files, other float spellings) falls back to a token scan;
 * offsets found for array elements are remembered, so many pointers into one big array cost one pass.
 
-Memory stays bounded whatever the text holds: a string is skipped by looking for its quotes and
-counting the backslashes before each (no regular expression runs over it, nothing is copied), and
-columns are counted in pieces of bounded size.
+Memory stays bounded whatever the text holds: a string is skipped by looking for its closing quote
+(where it holds escaped quotes, with a possessive pattern that keeps no state per byte), nothing of
+it is copied; the siblings' rendering is compared only in text laid out compactly; columns are
+counted in pieces of bounded size.
 """
 
 from __future__ import annotations
@@ -27,8 +28,6 @@ from dlint.diagnostics import split_pointer
 _WS = re.compile(rb"[ \t\r\n]*")
 _SCALAR = re.compile(rb"[^,\]}\s]*")
 _STRUCTURAL = re.compile(rb'["\[\]{}]')
-#: White space after a bracket, comma or colon: a text not written in the compact layout.
-_LAID_OUT = re.compile(rb"[\[{,:][ \t\r\n]")
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
 try:  # a string's rest up to its closing quote; possessive, so the match keeps no backtracking state
     _STRING_REST: re.Pattern[bytes] | None = re.compile(rb'(?:[^"\\]++|\\.)*+"', re.DOTALL)
@@ -54,7 +53,7 @@ class Locator:
         self._root = _WS.match(raw).end()  # type: ignore[union-attr]
         # whether siblings may be skipped by comparing them with their compact rendering: not in a
         # text laid out otherwise, where the rendering (of a long string, say) would be made in vain
-        self._compact = _LAID_OUT.search(raw, self._root, self._root + 4096) is None
+        self._compact = _looks_compact(raw, self._root)
         # container pointer -> sorted element indices and their value offsets
         self._known: dict[str, tuple[list[int], list[int]]] = {}
 
@@ -155,6 +154,18 @@ class Locator:
         if self._raw[pos : pos + 1] != char:
             raise PointerNotFound(f"expected {char!r} at byte {pos}")
         return pos
+
+
+def _looks_compact(raw: bytes, root: int) -> bool:
+    """Whether the text starts as the compact layout writes it: no white space after the opening
+    bracket, nor after the first key's colon."""
+    if raw[root + 1 : root + 2] != b'"':
+        return raw[root + 1 : root + 2] not in (b" ", b"\t", b"\r", b"\n")
+    try:
+        end = string_end(raw, root + 1)
+    except PointerNotFound:
+        return False
+    return raw[end : end + 1] == b":" and raw[end + 1 : end + 2] not in (b" ", b"\t", b"\r", b"\n")
 
 
 def string_end(raw: bytes, start: int) -> int:

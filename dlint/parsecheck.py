@@ -84,7 +84,13 @@ def load(raw: bytes, max_depth: int) -> Any | ParseFailure:
 
     A text with no more brackets than ``max_depth`` cannot nest deeper: it is parsed as it is, not
     copied into the wrapping (a file that is mostly one long string costs no copy of it)."""
-    wrap = 0 if _brackets_at_most(raw, max_depth) else PARSER_DEPTH - max_depth
+    wrap = PARSER_DEPTH - max_depth
+    if _marks_at_most(raw, b"[{", max_depth):
+        wrap = 0  # no more opening brackets than levels allowed: it cannot nest too deep
+    elif _marks_at_most(raw, b"[{,", (len(raw) >> 16) + max_depth):
+        plain = _load_sparse(raw, max_depth)  # few values in a big text: mostly long strings
+        if plain is not _TOO_DEEP:
+            return plain
     try:
         parsed = orjson.loads(b"".join((b"[" * wrap, raw, b"]" * wrap)) if wrap else raw)
     except orjson.JSONDecodeError as exc:
@@ -101,18 +107,42 @@ def load(raw: bytes, max_depth: int) -> Any | ParseFailure:
     return _explain(raw, *error, wrap, max_depth)
 
 
-def _brackets_at_most(raw: bytes, limit: int) -> bool:
-    """Whether the text holds at most ``limit`` opening brackets (strings included): a search that
-    stops at the first ``limit + 1``, so a text full of them costs almost nothing."""
+def _marks_at_most(raw: bytes, marks: bytes, limit: int) -> bool:
+    """Whether the text holds at most ``limit`` of these bytes (in strings too): a search that stops
+    at the first ``limit + 1``, so a text full of them costs almost nothing."""
     seen = 0
-    for bracket in (b"[", b"{"):
-        at = raw.find(bracket)
+    for mark in (marks[k : k + 1] for k in range(len(marks))):
+        at = raw.find(mark)
         while at >= 0:
             seen += 1
             if seen > limit:
                 return False
-            at = raw.find(bracket, at + 1)
+            at = raw.find(mark, at + 1)
     return True
+
+
+#: What :func:`_load_sparse` returns for a text that nests too deep (the wrapped parse says where).
+_TOO_DEEP = object()
+
+
+def _load_sparse(raw: bytes, max_depth: int) -> Any:
+    """Parse a text of few values without wrapping it (a copy of a text that is mostly one long
+    string would cost its size again), then measure its depth: few values, so a short walk."""
+    try:
+        parsed = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        error = (exc.msg, exc.pos)
+    else:
+        deepest, stack = 0, [(parsed, 1)] if type(parsed) in (dict, list) else []
+        while stack:
+            node, depth = stack.pop()
+            deepest = max(deepest, depth)
+            children = node.values() if type(node) is dict else node
+            stack += [(child, depth + 1) for child in children if type(child) in (dict, list)]
+        return parsed if deepest <= max_depth else _TOO_DEEP
+    if error[0] == "depth limit exceeded":
+        return _TOO_DEEP
+    return _explain(raw, *error, 0, max_depth)
 
 
 def _explain(raw: bytes, message: str, position: int, wrap: int, max_depth: int) -> ParseFailure:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 from dlint.diagnostics import Diagnostic, Severity
 from dlint.document import Document, ParseFailure, source_snippet
@@ -52,9 +53,17 @@ def merged(first: list[Diagnostic], second: list[Diagnostic]) -> list[Diagnostic
 
 
 def rule_diagnostic(
-    rule: type[Rule], message: str, file: str, subset: str, pointer: str, line: int, column: int
+    rule: type[Rule],
+    message: str,
+    file: str,
+    subset: str,
+    pointer: str,
+    line: int,
+    column: int,
+    **more: Any,
 ) -> Diagnostic:
-    """A diagnostic of ``rule`` at a place in ``file``."""
+    """A diagnostic of ``rule`` at a place in ``file``; ``more`` sets its other fields (item and
+    annotation ids, fix, excerpt) in the same step."""
     return Diagnostic(
         code=rule.code,
         name=rule.name,
@@ -65,4 +74,5 @@ def rule_diagnostic(
         line=line,
         column=column,
         subset=subset,
+        **more,
     )
