@@ -184,6 +184,32 @@ def test_the_media_of_many_datasets_of_an_archive_list_its_names_once(tmp_path: 
 # 4. Files that do not parse -----------------------------------------------------------------------
 
 
+def _nested(levels: int) -> Any:
+    node: Any = []
+    for _ in range(levels - 1):
+        node = [node]
+    return node
+
+
+def test_a_text_of_few_values_is_not_copied_to_be_parsed_and_its_depth_is_still_checked() -> None:
+    """A text that is mostly one long string holds few values: it is parsed as it is (no copy of it
+    wrapped in brackets), its depth measured on the parsed values."""
+    note = "a" * (16 * MIB)
+    for levels in (100, 200):
+        doc = json.loads(json.dumps(BASE))
+        doc["infos"] = {"note": note, "deep": _nested(levels)}
+        raw = orjson.dumps(doc)
+        copies = _builtin_calls(lambda: parse(raw), "join' of 'bytes")  # noqa: B023
+        result = parse(raw)
+        if levels == 100:
+            assert isinstance(result, Document) and result.data["infos"]["note"] == note
+            assert copies == 0
+        else:
+            assert not isinstance(result, Document) and result.code == "DL006"
+            assert result.message.startswith("nesting deeper than 128 levels")
+            assert result.offset == raw.index(b"[" * 126) + 126
+
+
 def test_a_truncated_file_is_called_invalid_after_one_parse() -> None:
     raw = orjson.dumps(_items_with_bad_boxes(2000))[:-100]
     assert _builtin_calls(lambda: parse(raw), "orjson.loads") == 1
