@@ -539,6 +539,75 @@ def inject_errors(doc: JSON, count: int, builder: ItemBuilder) -> list[JSON]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Files whose cost depends on what is wrong with them (benchmarks/run.py --cost)
+# ---------------------------------------------------------------------------------------------
+
+
+def _defective_item(index: int) -> JSON:
+    """An item with two defects: a box coordinate given as a string (a schema failure, DL002) and a
+    label id given as a numeric string (DL103, with a safe fix)."""
+    return {
+        "id": f"item{index:07d}",
+        "annotations": [
+            {
+                "id": 1,
+                "type": "bbox",
+                "attributes": {},
+                "group": 0,
+                "label_id": "0",
+                "z_order": 0,
+                "bbox": [1.0, 2.0, "3", 4.0],
+            }
+        ],
+        "attr": {"frame": index},
+        "image": {"path": f"item{index:07d}.jpg", "size": [480, 640]},
+    }
+
+
+def defective(diagnostics: int) -> bytes:
+    """A file with ``diagnostics`` diagnostics (two per item), about 100 bytes per diagnostic."""
+    doc = {
+        "dm_format_version": "1.0",
+        "media_type": 2,
+        "infos": {},
+        "categories": categories(),
+        "items": [_defective_item(index) for index in range(diagnostics // 2)],
+    }
+    return orjson.dumps(doc)
+
+
+def long_string(size: int) -> bytes:
+    """A file that is mostly one string of ``size`` bytes, with defects after it, written with
+    indentation (so that nothing can skip the string by comparing it with a re-serialisation)."""
+    doc = {
+        "dm_format_version": "1.0",
+        "media_type": 2,
+        "infos": {"note": "a" * size},
+        "categories": categories(),
+        "items": [_defective_item(index) for index in range(3)],
+    }
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+
+
+def datasets_archive(count: int, out: Path) -> None:
+    """A zip archive of ``count`` small datasets ``d<i>/annotations/default.json``, each with one
+    image, every one of them clean."""
+    import zipfile
+
+    categories_doc = {"label": {"labels": [{"name": "a", "parent": "", "attributes": []}], "attributes": []}}
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for index in range(count):
+            item = {"id": "x", "annotations": [], "attr": {}, "image": {"path": "x.jpg", "size": [1, 1]}}
+            doc = {"dm_format_version": "1.0", "media_type": 2, "infos": {}, "categories": categories_doc}
+            archive.writestr(f"d{index}/annotations/default.json", orjson.dumps({**doc, "items": [item]}))
+            archive.writestr(f"d{index}/images/default/x.jpg", _TINY_JPEG)
+
+
+#: The smallest JPEG header that gives a 1x1 size (what dlint reads of an image).
+_TINY_JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffc0000b080001000101011100ffd9")
+
+
+# ---------------------------------------------------------------------------------------------
 # Entry points
 # ---------------------------------------------------------------------------------------------
 
@@ -575,7 +644,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--errors", type=int, default=0, help="number of injected errors (default 0)")
     parser.add_argument("--out", type=Path, required=True, help="output JSON path")
+    parser.add_argument(
+        "--shape",
+        choices=("dataset", "defective", "long-string", "datasets-archive"),
+        default="dataset",
+        help="dataset (default); defective: --items diagnostics; long-string: a string of --items "
+        "bytes; datasets-archive: a zip of --items datasets",
+    )
     args = parser.parse_args(argv)
+    if args.shape != "dataset":
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        if args.shape == "datasets-archive":
+            datasets_archive(args.items, args.out)
+        else:
+            args.out.write_bytes(
+                defective(args.items) if args.shape == "defective" else long_string(args.items)
+            )
+        return 0
     start = time.perf_counter()
     try:
         data, injected = write(args.out, args.items, args.seed, args.errors)

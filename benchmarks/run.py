@@ -8,6 +8,7 @@ rotating every repetition) so that machine noise hits all of them alike. Wall ti
     python benchmarks/run.py                                  # 10000 items, 5 repetitions
     python benchmarks/run.py --items 1000 10000 30000 --repeat 3 --json out.json
     python benchmarks/run.py --items 2000 --errors 70         # also checks recall
+    python benchmarks/run.py --cost --repeat 3                # hostile files: cost follows size
 """
 
 from __future__ import annotations
@@ -602,6 +603,127 @@ def _command_json(command: Command) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Cost rows: files whose cost must follow their size, not what is wrong with them (--cost)
+# ---------------------------------------------------------------------------------------------
+
+ARCHIVE_BASELINE_CODE = (
+    "import gc, sys, zipfile, orjson; gc.disable(); archive = zipfile.ZipFile(sys.argv[1]); "
+    "[orjson.loads(archive.read(name)) for name in archive.namelist() if name.endswith('.json')]"
+)
+
+
+@dataclass
+class CostCase:
+    """One hostile file, dlint's commands on it and the baseline they are compared with."""
+
+    name: str
+    path: Path
+    target: str
+    commands: list[Command] = field(default_factory=list)
+    scratch: list[Path] = field(default_factory=list)  # every file made for it, deleted afterwards
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        self.size = self.path.stat().st_size
+
+
+def _shape(workdir: Path, shape: str, count: int, suffix: str = ".json") -> Path:
+    """A file of generate.py's ``--shape`` made in a child process (this one must stay small)."""
+    path = workdir / f"cost-{shape}-{count}{suffix}"
+    argv = [sys.executable, str(GENERATOR), "--shape", shape, "--items", str(count), "--out", str(path)]
+    if subprocess.run(argv, check=False).returncode:
+        raise SystemExit(f"generating {path.name} failed")
+    return path
+
+
+def cost_cases(args: argparse.Namespace) -> list[CostCase]:
+    """Generate the hostile files and their commands: long strings, many diagnostics (check and
+    fix), archives of many datasets, and a file cut short (next to a parse of the whole file)."""
+    py, workdir, cases = args.python, args.workdir, []
+    check = [py, "-m", "dlint", "check", "--output-format", "json", "--no-cache"]
+    for mib in args.cost_string_mib:
+        path = _shape(workdir, "long-string", mib << 20)
+        cases.append(CostCase(f"one string of {mib} MiB", path, "RSS at most 3x the size + 100 MB"))
+    for count in args.cost_diagnostics:
+        path = _shape(workdir, "defective", count)
+        cases.append(CostCase(f"{count:,} diagnostics", path, "time x2.2 at most for x2 diagnostics"))
+    for count in args.cost_datasets:
+        path = _shape(workdir, "datasets-archive", count, ".zip")
+        cases.append(CostCase(f"zip of {count:,} datasets", path, "time in proportion to the datasets"))
+    if args.cost_invalid_items:
+        whole = generate_file(workdir, args.cost_invalid_items, args.seed, 0).path
+        cut = whole.with_name(whole.stem + ".cut.json")
+        with whole.open("rb") as source, cut.open("wb") as target:
+            target.write(source.read(whole.stat().st_size - 100))
+        case = CostCase("file cut short", cut, "about one failed parse; baseline parses the whole file")
+        case.scratch += [whole, errors_path_of(whole)]
+        case.commands.append(Command("baseline", [py, "-c", BASELINE_CODE, str(whole)], note="whole file"))
+        cases.append(case)
+    for case in cases:
+        zipped = case.path.suffix == ".zip"
+        if not case.commands:
+            code = ARCHIVE_BASELINE_CODE if zipped else BASELINE_CODE
+            case.commands.append(Command("baseline", [py, "-c", code, str(case.path)], note="orjson.loads"))
+        case.commands.append(Command("dlint-check", [*check, str(case.path)], LINT_EXIT_CODES))
+        if "diagnostics" in case.name:
+            scratch = case.path.with_name(case.path.stem + ".fix.json")
+            fix = Command("dlint-fix", [py, "-m", "dlint", "fix", str(scratch)], LINT_EXIT_CODES)
+            fix.prepare = _copier(case.path, scratch)
+            case.commands.append(fix)
+            case.scratch.append(scratch)
+        case.scratch.append(case.path)
+    return cases
+
+
+def errors_path_of(path: Path) -> Path:
+    """The list of injected errors written next to a generated file."""
+    return path.with_name(path.name[: -len(".json")] + ".errors.json")
+
+
+def cost_table(cases: list[CostCase]) -> str:
+    """One Markdown table for all cost rows; RSS / size is the peak over the file's size."""
+    lines = [
+        "| case | MB | command | median s | min s | peak RSS MiB | time / baseline | RSS / baseline | "
+        "RSS / size | exit | target |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for case in cases:
+        base = case.commands[0].summary()
+        for command in case.commands:
+            stat = command.summary()
+            if not stat:
+                lines.append(f"| {case.name} | | {command.name} | FAILED: {command.failure} | | | | | | | |")
+                continue
+            rss = stat["median_rss_kib"] * 1024
+            time_ratio = _ratio(stat["median_s"], base.get("median_s"))
+            lines.append(
+                f"| {case.name} | {case.size / 1e6:.1f} | {command.name} | {stat['median_s']:.2f} | "
+                f"{stat['min_s']:.2f} | {rss / 2**20:.0f} | {time_ratio} | "
+                f"{_ratio(stat['median_rss_kib'], base.get('median_rss_kib'))} | {rss / case.size:.1f}x | "
+                f"{','.join(str(code) for code in stat['exit_codes'])} | {case.target} |"
+            )
+    return "\n".join(lines)
+
+
+def cost_benchmark(args: argparse.Namespace) -> int:
+    """Generate, time and print the cost rows; the generated files are deleted unless --keep."""
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    compile_dlint(args.python)
+    cases = cost_cases(args)
+    try:
+        for case in cases:
+            print(f"{case.name} ...", file=sys.stderr)
+            time_commands(case.commands, args.repeat, args.timeout)
+    finally:
+        if not args.keep:
+            for path in (path for case in cases for path in case.scratch):
+                path.unlink(missing_ok=True)
+    print(f"Python {platform.python_version()}, {platform.platform()}, {args.repeat} repetitions\n")
+    print(cost_table(cases))
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------------------------
 
@@ -630,6 +752,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--timeout", type=float, default=600.0, help="seconds before a run is killed (default 600)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--cost", action="store_true", help="time the cost rows instead (hostile files: see README)"
+    )
+    parser.add_argument("--cost-string-mib", type=int, nargs="*", default=[16, 300], help="string sizes")
+    parser.add_argument(
+        "--cost-diagnostics", type=int, nargs="*", default=[16_000, 32_000, 64_000, 100_000], help="counts"
+    )
+    parser.add_argument("--cost-datasets", type=int, nargs="*", default=[10_000, 20_000], help="counts")
+    parser.add_argument(
+        "--cost-invalid-items", type=int, default=80_000, help="items of the file cut short (0: none)"
+    )
     parser.add_argument("--json", type=Path, help="also write raw numbers to this JSON file")
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -673,6 +806,8 @@ def benchmark(args: argparse.Namespace, benches: list[BenchFile]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; exits 1 when recall was checked and is below 100%."""
     args = parse_args(argv)
+    if args.cost:
+        return cost_benchmark(args)
     benches: list[BenchFile] = []
     try:
         benchmark(args, benches)

@@ -11,7 +11,7 @@ from typing import Any
 from dlint import limits as run_limits
 from dlint.diagnostics import Location, is_index
 from dlint.limits import Limits
-from dlint.locate import Locator, PointerNotFound
+from dlint.locate import Locator, PointerNotFound, line_columns
 from dlint.parsecheck import ParseFailure, ParseNote, Refused, inspect, load, too_large
 
 #: Characters of source shown on each side of the column when a line is long (compact files are one line).
@@ -29,11 +29,14 @@ class Document:
     notes: tuple[ParseNote, ...] = ()
     #: Whether the text was searched for repeated keys (see :attr:`Limits.duplicate_key_scan`).
     keys_checked: bool = False
+    #: Where keys repeat: a key's first occurrence -> its last one, whose value the data holds (a
+    #: pointer names that one). Known when the keys were checked.
+    repeats: dict[int, int] = field(default_factory=dict)
 
     def offsets(self, pointers: Iterable[str]) -> dict[str, int]:
         """Byte offsets for pointers; a pointer that does not resolve maps to the closest ancestor."""
         if self._locator is None:
-            self._locator = Locator(self.raw, self.data)
+            self._locator = Locator(self.raw, self.data, self.repeats)
         found: dict[str, int] = {}
         for pointer in sorted(set(pointers), key=pointer_order):
             found[pointer] = self._offset_or_ancestor(pointer)
@@ -51,18 +54,7 @@ class Document:
 
     def locations(self, offsets: Iterable[int]) -> dict[int, Location]:
         """1-based line and character column for byte offsets, in one forward pass over the text."""
-        result: dict[int, Location] = {}
-        line, line_start, counted_to, column_chars = 1, 0, 0, 0
-        for offset in sorted(set(offsets)):
-            newlines = self.raw.count(b"\n", counted_to, offset)
-            if newlines:
-                line += newlines
-                line_start = self.raw.rfind(b"\n", 0, offset) + 1
-                counted_to, column_chars = line_start, 0
-            column_chars += len(self.raw[counted_to:offset].decode("utf-8", "replace"))
-            counted_to = offset
-            result[offset] = Location(line, column_chars + 1)
-        return result
+        return {offset: Location(*at) for offset, at in line_columns(self.raw, offsets).items()}
 
     def snippet(self, offset: int) -> tuple[str, int]:
         """The source line around a byte offset, and the caret's 0-based column within that text."""
@@ -121,8 +113,8 @@ def parse(raw: bytes, limits: Limits | None = None) -> Document | ParseFailure:
     data = load(raw, limits.max_depth)
     if isinstance(data, ParseFailure):
         return data
-    notes, keys_checked = inspect(raw, data, limits)
-    return Document(raw, data, notes=notes, keys_checked=keys_checked)
+    notes, keys_checked, repeats = inspect(raw, data, limits)
+    return Document(raw, data, notes=notes, keys_checked=keys_checked, repeats=repeats)
 
 
 __all__ = [

@@ -337,11 +337,20 @@ def _stamp(found: list[_Raw], document: Document, file: str, subset: str) -> lis
         offset = offsets[raw.pointer]
         item_id, annotation_id = _owners(document.data, raw.pointer)
         at = locations[offset]
-        result.append(
-            rule_diagnostic(raw.rule, raw.message, file, subset, raw.pointer, at.line, at.column)
-            .with_owners(item_id, annotation_id)
-            .with_fix(raw.fix)
-            .with_excerpt(document.snippet(offset))
+        result.append(  # one construction per diagnostic: there may be hundreds of thousands
+            rule_diagnostic(
+                raw.rule,
+                raw.message,
+                file,
+                subset,
+                raw.pointer,
+                at.line,
+                at.column,
+                item_id=item_id,
+                annotation_id=annotation_id,
+                fix=raw.fix,
+                excerpt=document.snippet(offset),
+            )
         )
     return sorted(result, key=Diagnostic.sort_key)
 

@@ -213,23 +213,38 @@ def _loop(
 
 def apply_fixes(data: Any, fixes: Sequence[Fix]) -> list[Fix]:
     """Apply the fixes that do not overlap an earlier one (in document order); return those applied."""
-    taken: list[list[str]] = []
+    taken = _Taken()
     chosen = []
     for fix in sorted(fixes, key=lambda f: min(pointer_order(e.pointer) for e in f.edits)):
-        paths = [split_pointer(edit.pointer) for edit in fix.edits]
-        if any(_overlap(path, other) for path in paths for other in taken):
+        paths = [tuple(split_pointer(edit.pointer)) for edit in fix.edits]
+        if any(taken.overlaps(path) for path in paths):
             continue
         chosen.append(fix)
-        taken.extend(paths)
+        for path in paths:
+            taken.add(path)
     edits = [edit for fix in chosen for edit in fix.edits]
     for edit in sorted(edits, key=lambda e: pointer_order(e.pointer), reverse=True):
         _apply(data, edit)
     return chosen
 
 
-def _overlap(a: list[str], b: list[str]) -> bool:
-    shorter = min(len(a), len(b))
-    return a[:shorter] == b[:shorter]
+class _Taken:
+    """The paths edited so far, for an overlap test that costs a path's depth (not the number of
+    paths taken): a path overlaps when it, or one of its ancestors, was edited, or when it is an
+    ancestor of an edited path."""
+
+    def __init__(self) -> None:
+        self._edited: set[tuple[str, ...]] = set()
+        self._ancestors: set[tuple[str, ...]] = set()
+
+    def overlaps(self, path: tuple[str, ...]) -> bool:
+        if path in self._ancestors:
+            return True
+        return any(path[:depth] in self._edited for depth in range(len(path) + 1))
+
+    def add(self, path: tuple[str, ...]) -> None:
+        self._edited.add(path)
+        self._ancestors.update(path[:depth] for depth in range(len(path)))
 
 
 def _apply(data: Any, edit: Edit) -> None:

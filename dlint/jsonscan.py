@@ -26,6 +26,9 @@ MIN_RUN = 19
 _CLASSES = bytes(0x30 if 0x30 <= b <= 0x39 else 0x31 for b in range(256))
 _MULTIPLIERS = tuple(np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
 
+#: Bytes looked at a time by the digit-run test.
+_PIECE = 8 << 20
+
 Index = npt.NDArray[np.int64]
 
 
@@ -60,7 +63,7 @@ def huge_integers(raw: bytes) -> list[HugeInteger]:
         if before not in _BEFORE_NUMBER or after not in _AFTER_INTEGER:
             continue  # part of a float, or of a string
         literal = raw[begin:end].decode("ascii")
-        if not INT_MIN <= int(literal) <= INT_MAX:
+        if not _in_range(literal):
             found.append((begin, literal))
     if not found:
         return []
@@ -69,10 +72,27 @@ def huge_integers(raw: bytes) -> list[HugeInteger]:
     return [HugeInteger(offset, literal) for (offset, literal), out in kept if out]
 
 
+def _in_range(literal: str) -> bool:
+    """Whether an integer literal is within the 64-bit range; a long one is not, and is never
+    converted (a conversion costs the square of the digits, and Python refuses long ones)."""
+    return len(literal.lstrip("-")) <= 20 and INT_MIN <= int(literal) <= INT_MAX
+
+
 def has_long_digit_run(raw: bytes) -> bool:
-    """Whether the text holds a run of :data:`MIN_RUN` digits: the digit bytes as a bit string,
-    64 to a word, and-ed with itself shifted by 1, 2, 4, 8 and 3 bits (a run of 19 leaves a bit)."""
-    data = np.frombuffer(raw, dtype=np.uint8)
+    """Whether the text holds a run of :data:`MIN_RUN` digits, looked for in overlapping pieces of
+    :data:`_PIECE` bytes (the temporary arrays stay small whatever the size of the text)."""
+    step = _PIECE
+    return any(
+        _digit_run_in(
+            np.frombuffer(raw, dtype=np.uint8, count=min(len(raw) - at, step + MIN_RUN - 1), offset=at)
+        )
+        for at in range(0, len(raw), step)
+    )
+
+
+def _digit_run_in(data: npt.NDArray[np.uint8]) -> bool:
+    """The digit bytes as a bit string, 64 to a word, and-ed with itself shifted by 1, 2, 4, 8 and 3
+    bits (a run of 19 leaves a bit)."""
     bits = np.packbits((data - np.uint8(48)) < 10, bitorder="little")
     words = np.concatenate((bits, np.zeros(16 - bits.size % 8, dtype=np.uint8))).view("<u8")
     for shift in (1, 2, 4, 8, MIN_RUN - 16):

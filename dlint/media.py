@@ -4,12 +4,15 @@ folder or in an archive, for checks that need file existence and image sizes (re
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import stat
 import struct
+import weakref
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
@@ -218,6 +221,26 @@ def _link_problem(path: Path, root: Path) -> str | None:
     return "" if real.is_dir() else None
 
 
+#: Per open archive, the names of its files in sorted order (see :func:`_names_below`).
+_SORTED_NAMES: weakref.WeakKeyDictionary[zipfile.ZipFile, list[str]] = weakref.WeakKeyDictionary()
+
+
+def _names_below(archive: zipfile.ZipFile, folder: str) -> Iterator[str]:
+    """The file names of an archive that lie below ``folder`` (a prefix ending in ``/``), and a file
+    named ``folder`` without its slash: a range of the archive's names sorted once, so that each of
+    many datasets costs the names it holds, not every name of the archive."""
+    names = _SORTED_NAMES.get(archive)
+    if names is None:
+        names = _SORTED_NAMES[archive] = sorted(n for n in archive.namelist() if not n.endswith("/"))
+    at = bisect.bisect_left(names, folder[:-1])
+    if at < len(names) and names[at] == folder[:-1]:
+        yield names[at]
+    at = bisect.bisect_left(names, folder, at)
+    while at < len(names) and names[at].startswith(folder):
+        yield names[at]
+        at += 1
+
+
 @dataclass
 class ArchiveMedia(_Derived):
     """Media inside a zip archive, below ``prefix`` (the archive folder holding ``annotations/``)."""
@@ -231,10 +254,8 @@ class ArchiveMedia(_Derived):
             cut = len(self.prefix)
             self._files = frozenset(
                 name[cut:]
-                for name in self.archive.namelist()
-                if name.startswith(self.prefix)
-                and not name.endswith("/")
-                and name[cut:].split("/")[0] in MEDIA_DIRS
+                for top in MEDIA_DIRS
+                for name in _names_below(self.archive, f"{self.prefix}{top}/")
             )
         return self._files
 

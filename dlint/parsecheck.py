@@ -13,12 +13,14 @@ beyond 64 bits, always; duplicate keys, in files up to ``limits.duplicate-key-sc
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from dlint.limits import PARSER_DEPTH, Limits, describe_size
+from dlint.locate import byte_offset, first_invalid_utf8, line_columns
 
 if TYPE_CHECKING:
     from dlint.jsonscan import HugeInteger
@@ -34,7 +36,12 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16 (little-endian)"),
     (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16 (big-endian)"),
 )
-_SPACE = b" \t\r\n"
+_LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
+_NUMBER = re.compile(rb"-?[0-9]*")
+_END, _TRAILING = "unexpected end of data", "unexpected content after document"
+_INFINITE = "number is infinity when parsed as double"
+#: The parser's complaint after an array element: past the end of the value, when the text is wrapped.
+_AFTER_ELEMENT = "expected ',' or ']'"
 
 
 @dataclass(frozen=True)
@@ -73,31 +80,110 @@ class Refused(bytes):
 
 
 def load(raw: bytes, max_depth: int) -> Any | ParseFailure:
-    """The parsed value, or the failure: one parse on the main path (see the module docstring)."""
+    """The parsed value, or the failure: one parse on the main path (see the module docstring).
+
+    A text with no more brackets than ``max_depth`` cannot nest deeper: it is parsed as it is, not
+    copied into the wrapping (a file that is mostly one long string costs no copy of it)."""
     wrap = PARSER_DEPTH - max_depth
-    try:
-        wrapped = orjson.loads(b"".join((b"[" * wrap, raw, b"]" * wrap)))
-    except orjson.JSONDecodeError as exc:
-        if exc.msg == "depth limit exceeded":
-            plain = _diagnose(raw)  # a syntax error further on says more than the depth
-            if not isinstance(plain, ParseFailure) or plain.code == REFUSED:
-                offset = _byte_offset(exc, raw, wrap) - 1
-                return _failure(raw, offset, f"nesting deeper than {max_depth} levels", REFUSED, max_depth)
+    if _marks_at_most(raw, b"[{", max_depth):
+        wrap = 0  # no more opening brackets than levels allowed: it cannot nest too deep
+    elif _marks_at_most(raw, b"[{,", (len(raw) >> 16) + max_depth):
+        plain = _load_sparse(raw, max_depth)  # few values in a big text: mostly long strings
+        if plain is not _TOO_DEEP:
             return plain
+    try:
+        parsed = orjson.loads(b"".join((b"[" * wrap, raw, b"]" * wrap)) if wrap else raw)
+    except orjson.JSONDecodeError as exc:
+        error = (exc.msg, max(0, exc.pos - wrap))  # the exception holds the whole text: let it go
     else:
-        node = wrapped
+        node = parsed
         for _ in range(wrap):
             if type(node) is not list or len(node) != 1:
                 break
             node = node[0]
         else:
             return node
-    return _diagnose(raw)
+        return _diagnose(raw)
+    return _explain(raw, *error, wrap, max_depth)
+
+
+def _marks_at_most(raw: bytes, marks: bytes, limit: int) -> bool:
+    """Whether the text holds at most ``limit`` of these bytes (in strings too): a search that stops
+    at the first ``limit + 1``, so a text full of them costs almost nothing."""
+    seen = 0
+    for mark in (marks[k : k + 1] for k in range(len(marks))):
+        at = raw.find(mark)
+        while at >= 0:
+            seen += 1
+            if seen > limit:
+                return False
+            at = raw.find(mark, at + 1)
+    return True
+
+
+#: What :func:`_load_sparse` returns for a text that nests too deep (the wrapped parse says where).
+_TOO_DEEP = object()
+
+
+def _load_sparse(raw: bytes, max_depth: int) -> Any:
+    """Parse a text of few values without wrapping it (a copy of a text that is mostly one long
+    string would cost its size again), then measure its depth: few values, so a short walk."""
+    try:
+        parsed = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        error = (exc.msg, exc.pos)
+    else:
+        deepest, stack = 0, [(parsed, 1)] if type(parsed) in (dict, list) else []
+        while stack:
+            node, depth = stack.pop()
+            deepest = max(deepest, depth)
+            children = node.values() if type(node) is dict else node
+            stack += [(child, depth + 1) for child in children if type(child) in (dict, list)]
+        return parsed if deepest <= max_depth else _TOO_DEEP
+    if error[0] == "depth limit exceeded":
+        return _TOO_DEEP
+    return _explain(raw, *error, 0, max_depth)
+
+
+def _explain(raw: bytes, message: str, position: int, wrap: int, max_depth: int) -> ParseFailure:
+    """The failure of a parse of the (wrapped) text, said of the bare text. The text is parsed again
+    only when the wrapping may have changed the parser's verdict: past the end of the JSON value
+    (trailing content, an extra closing bracket) or for a nesting too deep. A text that ends
+    before its value does (the commonest failure, a truncated file) is never parsed twice."""
+    if message == "depth limit exceeded":
+        plain = _diagnose(raw)  # a syntax error further on says more than the depth
+        if not isinstance(plain, ParseFailure) or plain.code == REFUSED:
+            offset = byte_offset(raw, position) - 1
+            return _failure(raw, offset, f"nesting deeper than {max_depth} levels", REFUSED, max_depth)
+        return plain
+    early = _unreadable(raw)
+    if early is not None:
+        return early
+    beyond = wrap and byte_offset(raw, position) >= len(raw)
+    if beyond and message != _TRAILING:
+        message = _END  # the text ends inside its value: the wrapping's closing brackets came early
+    elif wrap and message != _END and (beyond or _AFTER_ELEMENT in message):
+        failure = _diagnose(raw)
+        if isinstance(failure, ParseFailure):
+            return failure
+    return _syntax(message, position, raw)
 
 
 def _diagnose(raw: bytes) -> Any | ParseFailure:
-    """Parse the bare text again (only on the error path) and name the problem precisely."""
-    if not raw.strip(_SPACE):
+    """Parse the bare text again and name the problem precisely (only on the error path)."""
+    early = _unreadable(raw)
+    if early is not None:
+        return early
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        error = (exc.msg, exc.pos)
+    return _syntax(*error, raw)
+
+
+def _unreadable(raw: bytes) -> ParseFailure | None:
+    """The failure of a text that is empty, only white space, or not UTF-8 JSON at all."""
+    if _LEADING_SPACE.match(raw).end() == len(raw):  # type: ignore[union-attr]
         return ParseFailure("the file is empty" if not raw else "the file holds only white space", 1, 1, 0)
     encoding = sniff_encoding(raw)
     if encoding is not None:
@@ -108,23 +194,21 @@ def _diagnose(raw: bytes) -> Any | ParseFailure:
             0,
             INVALID_JSON,
         )
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        return _syntax(exc, raw)
+    return None
 
 
-def _syntax(exc: orjson.JSONDecodeError, raw: bytes) -> ParseFailure:
-    if "UTF-8" in exc.msg:
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as bad:
-            byte = raw[bad.start]
-            message = f"invalid UTF-8: byte 0x{byte:02x} {_utf8_reason(bad.reason)}"
+def _syntax(error: str, position: int, raw: bytes) -> ParseFailure:
+    """The failure for the parser's message ``error`` at character ``position`` of the bare text."""
+    if "UTF-8" in error:
+        bad = first_invalid_utf8(raw)
+        if bad is not None:
+            message = f"invalid UTF-8: byte 0x{raw[bad.start]:02x} {_utf8_reason(bad.reason)}"
             return _failure(raw, bad.start, message, INVALID_JSON)
-    offset = _byte_offset(exc, raw, 0)
-    if exc.msg == "depth limit exceeded":
+    offset = byte_offset(raw, position)
+    if error == "depth limit exceeded":
         return _failure(raw, offset - 1, f"nesting deeper than {PARSER_DEPTH} levels", REFUSED, PARSER_DEPTH)
+    if error == _INFINITE:
+        return _out_of_range(raw, offset)
     start = offset - 1 if raw[offset - 1 : offset] == b"-" else offset
     for word in (b"NaN", b"Infinity", b"-NaN", b"-Infinity"):
         if raw.startswith(word, start):
@@ -134,10 +218,26 @@ def _syntax(exc: orjson.JSONDecodeError, raw: bytes) -> ParseFailure:
             )
             return _failure(raw, start, message, INVALID_JSON)
     message = {
-        "unexpected end of data": "the file ends before the JSON value is complete (is it truncated?)",
-        "unexpected content after document": "unexpected content after the JSON value",
-    }.get(exc.msg, exc.msg[:1].lower() + exc.msg[1:])
+        _END: "the file ends before the JSON value is complete (is it truncated?)",
+        _TRAILING: "unexpected content after the JSON value",
+    }.get(error, error[:1].lower() + error[1:])
     return _failure(raw, offset, message, INVALID_JSON)
+
+
+def _out_of_range(raw: bytes, offset: int) -> ParseFailure:
+    """A number beyond the range of a double (about 1.8e308). An integer literal is said to be one,
+    with its length: its digits are counted, never converted (that would cost their square)."""
+    end = _NUMBER.match(raw, offset).end()  # type: ignore[union-attr]
+    shown = raw[offset : min(end, offset + 39)].decode("ascii") + ("…" if end > offset + 39 else "")
+    digits = end - offset - (raw[offset : offset + 1] == b"-")
+    if raw[end : end + 1] in (b".", b"e", b"E"):
+        message = f"the number {shown} is beyond the range of a 64-bit float (about 1.8e308)"
+        return _failure(raw, offset, message, INVALID_JSON)
+    message = (
+        f"integer {shown} ({digits:,} digits) is beyond the range of a 64-bit float (about 1.8e308): "
+        "dlint and most JSON readers cannot read it; the file is not read"
+    )
+    return _failure(raw, offset, message, HUGE_INTEGER)
 
 
 def _utf8_reason(reason: str) -> str:
@@ -159,20 +259,9 @@ def _failure(raw: bytes, offset: int, message: str, code: str, depth: int | None
     return ParseFailure(message, line, column, offset, code)
 
 
-def _byte_offset(exc: orjson.JSONDecodeError, raw: bytes, wrap: int) -> int:
-    """The byte offset in ``raw`` of the parser's character position (the text may be wrapped)."""
-    position = max(0, exc.pos - wrap)
-    if raw[:position].isascii():
-        return position
-    text = exc.doc[wrap : wrap + position] if exc.doc else raw.decode("utf-8", "replace")[:position]
-    return len(text.encode("utf-8", "surrogatepass"))
-
-
 def location(raw: bytes, offset: int) -> tuple[int, int]:
     """1-based line and character column of a byte offset."""
-    line = raw.count(b"\n", 0, offset) + 1
-    start = raw.rfind(b"\n", 0, offset) + 1
-    return line, len(raw[start:offset].decode("utf-8", "replace")) + 1
+    return line_columns(raw, [offset])[offset]
 
 
 def sniff_encoding(raw: bytes) -> tuple[str, str] | None:
@@ -209,15 +298,18 @@ def transcode(raw: bytes) -> bytes | None:
     return text.removeprefix("\ufeff").encode("utf-8")
 
 
-def inspect(raw: bytes, data: Any, limits: Limits) -> tuple[tuple[ParseNote, ...], bool]:
-    """What the parse accepted silently, and whether duplicate keys were looked for."""
+def inspect(raw: bytes, data: Any, limits: Limits) -> tuple[tuple[ParseNote, ...], bool, dict[int, int]]:
+    """What the parse accepted silently, whether duplicate keys were looked for, and where keys
+    repeat (a key's first occurrence -> its last one in the same object)."""
     from dlint import jsonscan  # numpy, imported only once a file is parsed
 
     notes = [_huge(found) for found in jsonscan.huge_integers(raw)[: MAX_NOTES + 1]]
     scanned = limits.scans_duplicate_keys(len(raw))
+    repeats: dict[int, int] = {}
     if scanned and may_repeat_keys(raw, data):
-        notes += duplicate_notes(raw)
-    return tuple(_capped(notes)), scanned
+        found, repeats = repeated_keys(raw)
+        notes += found
+    return tuple(_capped(notes)), scanned, repeats
 
 
 def may_repeat_keys(raw: bytes, data: Any) -> bool:
@@ -239,18 +331,29 @@ def may_repeat_keys(raw: bytes, data: Any) -> bool:
 
 def duplicate_notes(raw: bytes) -> list[ParseNote]:
     """A note for every repeated key (exact; costs about as much as a parse)."""
-    notes = []
+    return repeated_keys(raw)[0]
+
+
+def repeated_keys(raw: bytes) -> tuple[list[ParseNote], dict[int, int]]:
+    """A note for every repeated key (the first ones), and where each repeated key occurs last."""
     from dlint import jsonscan
 
-    for duplicate in jsonscan.duplicate_keys(raw)[: MAX_NOTES + 1]:
-        line, column = location(raw, duplicate.first)
+    duplicates = jsonscan.duplicate_keys(raw)
+    last: dict[int, int] = {}
+    for duplicate in duplicates:
+        last[duplicate.first] = max(duplicate.later, last.get(duplicate.first, duplicate.later))
+    shown = duplicates[: MAX_NOTES + 1]
+    places = line_columns(raw, [duplicate.first for duplicate in shown])
+    notes = []
+    for duplicate in shown:
+        line, column = places[duplicate.first]
         key = duplicate.key if len(duplicate.key) <= 60 else duplicate.key[:59] + "…"
         message = (
             f"key {orjson.dumps(key).decode()} appears twice in one object (first at {line}:{column}); "
             "readers disagree on which value counts (dlint and Datumaro take the last)"
         )
         notes.append(ParseNote(DUPLICATE_KEY, message, duplicate.later))
-    return notes
+    return notes, last
 
 
 def _huge(found: HugeInteger) -> ParseNote:

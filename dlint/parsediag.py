@@ -6,11 +6,13 @@ They point at the document (pointer ``""``) and carry the exact line and column 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
 
-from dlint.diagnostics import Diagnostic
-from dlint.document import Document, ParseFailure, ParseNote, source_snippet
-from dlint.parsecheck import INVALID_JSON, location
+from dlint.diagnostics import Diagnostic, Severity
+from dlint.document import Document, ParseFailure, source_snippet
+from dlint.parsecheck import INVALID_JSON
 from dlint.rules.base import Rule
 from dlint.rules.structure import PARSE_RULES
 
@@ -25,6 +27,8 @@ def failure_diagnostics(
         return []
     message = f"invalid JSON: {failure.message}" if failure.code == INVALID_JSON else failure.message
     diagnostic = rule_diagnostic(rule, message, file, subset, "", failure.line, failure.column)
+    if diagnostic.severity is not Severity.ERROR:  # the file was not checked: that is an error
+        diagnostic = dataclasses.replace(diagnostic, severity=Severity.ERROR)
     return [diagnostic.with_excerpt(source_snippet(raw, failure.offset)) if failure.excerpt else diagnostic]
 
 
@@ -32,18 +36,16 @@ def note_diagnostics(
     document: Document, *, file: str, subset: str, rules: Sequence[type[Rule]]
 ) -> list[Diagnostic]:
     """The diagnostics for what the parse of a document accepted silently (selected rules only)."""
-    return list(_notes(document.notes, document.raw, file, subset, rules))
-
-
-def _notes(
-    notes: Iterable[ParseNote], raw: bytes, file: str, subset: str, rules: Sequence[type[Rule]]
-) -> Iterable[Diagnostic]:
+    notes = [note for note in document.notes if PARSE_RULES[note.code] in rules]
+    places = document.locations(note.offset for note in notes)  # one pass over the text for all
+    diagnostics = []
     for note in notes:
-        rule = PARSE_RULES[note.code]
-        if rule in rules:
-            line, column = location(raw, note.offset)
-            diagnostic = rule_diagnostic(rule, note.message, file, subset, "", line, column)
-            yield diagnostic.with_excerpt(source_snippet(raw, note.offset))
+        at = places[note.offset]
+        diagnostic = rule_diagnostic(
+            PARSE_RULES[note.code], note.message, file, subset, "", at.line, at.column
+        )
+        diagnostics.append(diagnostic.with_excerpt(source_snippet(document.raw, note.offset)))
+    return diagnostics
 
 
 def merged(first: list[Diagnostic], second: list[Diagnostic]) -> list[Diagnostic]:
@@ -52,9 +54,17 @@ def merged(first: list[Diagnostic], second: list[Diagnostic]) -> list[Diagnostic
 
 
 def rule_diagnostic(
-    rule: type[Rule], message: str, file: str, subset: str, pointer: str, line: int, column: int
+    rule: type[Rule],
+    message: str,
+    file: str,
+    subset: str,
+    pointer: str,
+    line: int,
+    column: int,
+    **more: Any,
 ) -> Diagnostic:
-    """A diagnostic of ``rule`` at a place in ``file``."""
+    """A diagnostic of ``rule`` at a place in ``file``; ``more`` sets its other fields (item and
+    annotation ids, fix, excerpt) in the same step."""
     return Diagnostic(
         code=rule.code,
         name=rule.name,
@@ -65,4 +75,5 @@ def rule_diagnostic(
         line=line,
         column=column,
         subset=subset,
+        **more,
     )

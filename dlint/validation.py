@@ -47,8 +47,19 @@ def schema_failures(document: Any, dialect: str) -> list[SchemaFailure]:
             found[target] = SchemaFailure(
                 pointer, target, kind.name, error.instance, _message(error, pointer, document)
             )
-    shapes = [f.pointer for f in found.values() if f.keyword in _SHAPE_KEYWORDS]
-    return [f for f in found.values() if not any(f.pointer.startswith(shape + "/") for shape in shapes)]
+    shapes = {f.pointer for f in found.values() if f.keyword in _SHAPE_KEYWORDS}
+    return [f for f in found.values() if not _inside(f.pointer, shapes)]
+
+
+def _inside(pointer: str, containers: set[str]) -> bool:
+    """Whether a pointer lies strictly inside one of ``containers``: its ancestors are looked up, so
+    the cost is the pointer's depth, whatever the number of containers."""
+    cut = pointer.rfind("/")
+    while cut >= 0:
+        if pointer[:cut] in containers:
+            return True
+        cut = pointer.rfind("/", 0, cut)
+    return False
 
 
 def _message(error: Any, pointer: str, document: Any) -> str:
@@ -104,9 +115,39 @@ def describe(value: Any) -> str:
 
 
 def short(value: Any, limit: int = 40) -> str:
-    """A value rendered as JSON, cut to ``limit`` characters."""
-    try:
-        text = orjson.dumps(value).decode()
-    except TypeError:
-        text = repr(value)
+    """A value rendered as JSON, cut to ``limit`` characters; only the beginning of a long value is
+    rendered, so the cost is bounded by ``limit`` however big the value."""
+    text = _head(value, limit + 1)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _head(value: Any, size: int) -> str:
+    """At least the first ``size`` characters of a value's JSON rendering (all of it when shorter)."""
+    if isinstance(value, str):
+        return orjson.dumps(value[:size]).decode()[: size + 1] if len(value) > size else _dumps(value)
+    if isinstance(value, (list, dict)):
+        opening, closing = ("[", "]") if isinstance(value, list) else ("{", "}")
+        parts, length = [], 1
+        for entry in value if isinstance(value, list) else value.items():
+            part = _head(entry, size) if isinstance(value, list) else _member(entry, size)
+            parts.append(part)
+            length += len(part) + 1
+            if length > size:
+                return opening + ",".join(parts)
+        return opening + ",".join(parts) + closing
+    return _dumps(value)
+
+
+def _member(entry: tuple[Any, Any], size: int) -> str:
+    key = _head(str(entry[0]), size)
+    return key if len(key) > size else f"{key}:{_head(entry[1], size - len(key))}"
+
+
+def _dumps(value: Any) -> str:
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        try:
+            return repr(value)[:1000]
+        except ValueError:  # an integer too long to convert to text
+            return "…"

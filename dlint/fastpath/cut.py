@@ -40,7 +40,6 @@ _SPACE = b"[ \t\r\n]*"
 _ITEMS = re.compile(_SPACE.join([b'"items"', b":", rb"\["]))
 #: The end of an item, a comma, and the start of the next, whose first key is its string ``id``.
 _BOUNDARY = re.compile(_SPACE.join([rb"\}", b",", rb"\{", b'"id"', b":", b'"']))
-_WHITE = frozenset(b" \t\r\n")
 #: Where the key ``items`` is looked for: the first quarter of the file, and its first few keys.
 HEAD_SHARE, MAX_TRIES = 0.25, 8
 
@@ -96,9 +95,16 @@ def _closing_bracket(raw: bytes) -> int | None:
 
 
 def _skip_white_back(raw: bytes, end: int) -> int:
-    while end and raw[end - 1] in _WHITE:
-        end -= 1
-    return end
+    """``end`` moved back over white space: read in pieces that double in size (a file of white
+    space costs its length once, never a step per byte)."""
+    size = 64
+    while end:
+        start = max(0, end - size)
+        kept = len(raw[start:end].rstrip(b" \t\r\n"))
+        if kept:
+            return start + kept
+        end, size = start, size * 2
+    return 0
 
 
 __all__ = ["Cut", "candidates"]

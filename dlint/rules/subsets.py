@@ -7,7 +7,7 @@ from typing import Any
 
 from dlint.diagnostics import Finding, Severity
 from dlint.rules.base import Context, Rule, Scope
-from dlint.validation import SchemaFailure, describe
+from dlint.validation import SchemaFailure, describe, short
 
 #: What Datumaro reads when a key is absent.
 _DEFAULTS: dict[str, Any] = {"infos": {}, "media_type": 2}
@@ -183,8 +183,15 @@ def _hint(mine: Any, theirs: Any) -> str:
         return ""
     for index, (a, b) in enumerate(zip(labels[0], labels[1], strict=False)):
         if a != b:
-            return f" (label {index} is {a!r} here, {b!r} there)"
+            return f" (label {index} is {_name(a)} here, {_name(b)} there)"
     return f" ({len(labels[0])} labels here, {len(labels[1])} there)"
+
+
+def _name(value: Any) -> str:
+    """A label name for a message, cut short (a name can be megabytes long)."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:39] + "…")
+    return short(value)
 
 
 def _label_names(categories: Any) -> list[Any] | None:

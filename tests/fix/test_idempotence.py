@@ -54,7 +54,8 @@ EDITS = st.lists(
 
 def _mutate(edits: list[tuple[str, Any, bool]]) -> dict[str, Any]:
     doc = copy.deepcopy(BASE)
-    for pointer, value, remove in edits:
+    for pointer, shared, remove in edits:
+        value = copy.deepcopy(shared)  # a sampled [] or {} is one object: never edit it in place
         *path, last = split_pointer(pointer)
         node: Any = doc
         try:
