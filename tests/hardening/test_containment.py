@@ -2,8 +2,8 @@
 directory), ``fix`` rewrites only what it understands and never writes through a link, and one file
 that cannot be read is a diagnostic of its own while every other file is still checked.
 
-Every ``check`` runs with the result cache off and on (a cache in a folder of the test's own): a
-problem can hide behind either path.
+Every ``check`` runs with the result cache off and on (see ``tests/hardening/conftest.py``): a problem
+can hide behind either path.
 """
 
 from __future__ import annotations
@@ -33,24 +33,15 @@ SECRET_TEXT = b'{"categories": {}, "items": [], "token": "' + SECRET.encode() + 
 REFUSED_LINK = "DL006 it is a symbolic link leading out of its dataset"
 
 
-@pytest.fixture(params=["no-cache", "cache"])
-def cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """The options of ``check``: the cache off, or on in a folder of this test's own."""
-    if request.param == "no-cache":
-        return ["--no-cache"]
-    return ["--cache-dir", str(tmp_path_factory.mktemp("cache"))]
-
-
-def check(*args: str, cache: list[str], cwd: Path | None = None) -> tuple[str, list[dict[str, object]]]:
-    """``check`` in concise and in JSON form (twice each: the second run may answer from the cache)."""
-    for _ in range(2):
-        concise = dlint("check", *args, "--output-format", "concise", *cache, cwd=cwd, timeout=120)
-        assert_clean_exit(concise, 1)
-        full = dlint("check", *args, *cache, cwd=cwd, timeout=120)  # excerpts of the source
-        assert_clean_exit(full, 1)
-        assert SECRET not in concise.out + concise.err + full.out + full.err
-        found = dlint("check", *args, "--output-format", "json", *cache, cwd=cwd, timeout=120)
-        assert_clean_exit(found, 1)
+def check(*args: str, cwd: Path | None = None) -> tuple[str, list[dict[str, object]]]:
+    """``check`` in concise, full and JSON form; none of them shows the secret."""
+    concise = dlint("check", *args, "--output-format", "concise", cwd=cwd, timeout=120)
+    assert_clean_exit(concise, 1)
+    full = dlint("check", *args, cwd=cwd, timeout=120)  # excerpts of the source
+    assert_clean_exit(full, 1)
+    assert SECRET not in concise.out + concise.err + full.out + full.err
+    found = dlint("check", *args, "--output-format", "json", cwd=cwd, timeout=120)
+    assert_clean_exit(found, 1)
     return concise.out, found.json()
 
 
@@ -65,9 +56,7 @@ def _export(root: Path, text: bytes = FIXABLE) -> Path:
 
 
 @pytest.mark.parametrize("where", ["dataset parent", "root"])
-def test_a_link_out_of_the_dataset_is_refused_wherever_the_run_starts(
-    tmp_path: Path, cache: list[str], where: str
-) -> None:
+def test_a_link_out_of_the_dataset_is_refused_wherever_the_run_starts(tmp_path: Path, where: str) -> None:
     """The target lies inside the working directory (or the working directory is ``/``): still out."""
     secret = tmp_path / "secret.json"
     secret.write_bytes(SECRET_TEXT)
@@ -76,7 +65,7 @@ def test_a_link_out_of_the_dataset_is_refused_wherever_the_run_starts(
     (root / "annotations" / "val.json").symlink_to(os.path.relpath(secret, root / "annotations"))
     cwd = tmp_path if where == "dataset parent" else Path("/")
     before = snapshot(tmp_path)
-    out, found = check(str(root), cache=cache, cwd=cwd)
+    out, found = check(str(root), cwd=cwd)
     assert out.count(REFUSED_LINK) == 1 and "val.json:1:1: DL006" in out
     assert any(d["code"] == "DL204" for d in found)  # train.json is still checked
     run = dlint("fix", str(root), cwd=cwd)
@@ -89,27 +78,23 @@ def test_a_link_out_of_the_dataset_is_refused_wherever_the_run_starts(
     }
 
 
-def test_a_file_named_in_annotations_is_contained_like_a_discovered_one(
-    tmp_path: Path, cache: list[str]
-) -> None:
+def test_a_file_named_in_annotations_is_contained_like_a_discovered_one(tmp_path: Path) -> None:
     secret = tmp_path / "secret.json"
     secret.write_bytes(SECRET_TEXT)
     folder = tmp_path / "ds" / "annotations"
     folder.mkdir(parents=True)
     (folder / "default.json").symlink_to(secret)
-    out, _ = check(str(folder / "default.json"), cache=cache, cwd=tmp_path)
+    out, _ = check(str(folder / "default.json"), cwd=tmp_path)
     assert REFUSED_LINK in out
 
 
-def test_a_link_inside_the_dataset_is_checked_but_never_written_through(
-    tmp_path: Path, cache: list[str]
-) -> None:
+def test_a_link_inside_the_dataset_is_checked_but_never_written_through(tmp_path: Path) -> None:
     root = _export(tmp_path / "ds")
     store = root / "store" / "train.json"
     store.parent.mkdir()
     (root / "annotations" / "train.json").rename(store)
     (root / "annotations" / "train.json").symlink_to(os.path.relpath(store, root / "annotations"))
-    _out, found = check(str(root), cache=cache)
+    _out, found = check(str(root))
     assert [d["code"] for d in found if str(d["file"]).endswith("train.json")] == ["DL204"]
     before = snapshot(tmp_path)
     run = dlint("fix", str(root))
@@ -130,15 +115,13 @@ def test_fix_never_writes_below_a_linked_folder_of_the_dataset(tmp_path: Path) -
     assert snapshot(tmp_path) == before
 
 
-def test_a_lone_file_named_as_a_link_is_checked_but_not_written_through(
-    tmp_path: Path, cache: list[str]
-) -> None:
+def test_a_lone_file_named_as_a_link_is_checked_but_not_written_through(tmp_path: Path) -> None:
     """The file given on the command line is what the user asked for: ``check`` reads it."""
     target = tmp_path / "real.json"
     target.write_bytes(FIXABLE)
     link = tmp_path / "lone.json"
     link.symlink_to("real.json")
-    _out, found = check(str(link), cache=cache)
+    _out, found = check(str(link))
     assert [d["code"] for d in found] == ["DL204"]
     run = dlint("fix", str(link))
     assert_clean_exit(run, 1)
@@ -161,14 +144,14 @@ def test_the_atomic_writer_refuses_to_replace_a_link(tmp_path: Path) -> None:
         assert atomic.temporary_files(link) == [] and atomic.temporary_files(target) == []
 
 
-def test_an_image_linked_out_of_the_dataset_is_not_read(tmp_path: Path, cache: list[str]) -> None:
+def test_an_image_linked_out_of_the_dataset_is_not_read(tmp_path: Path) -> None:
     root = _export(tmp_path / "ds", TRAIN)
     image = root / "images" / "train" / "img_001.jpg"
     outside = tmp_path / "outside.jpg"
     outside.write_bytes((EXPORT / "images" / "val" / "img_101.jpg").read_bytes())  # another size
     image.unlink()
     image.symlink_to(outside)
-    out, found = check(str(root), cache=cache, cwd=tmp_path)
+    out, found = check(str(root), cwd=tmp_path)
     assert "DL408" not in out  # its header was never read
     [missing] = [d for d in found if d["code"] == "DL407"]
     assert "images/train/img_001.jpg" in str(missing["message"])
@@ -252,8 +235,8 @@ def unreadable(tmp_path: Path) -> Iterator[Path]:
     server.close()
 
 
-def test_one_unreadable_file_does_not_abort_the_run(unreadable: Path, cache: list[str]) -> None:
-    out, found = check(str(unreadable), cache=cache)
+def test_one_unreadable_file_does_not_abort_the_run(unreadable: Path) -> None:
+    out, found = check(str(unreadable))
     assert "val.json:1:1: DL006 it is not a regular file" in out
     assert "test.json:1:1: DL006 it is a symbolic link to a file that does not exist" in out
     assert any(d["code"] == "DL204" and str(d["file"]).endswith("train.json") for d in found)
@@ -266,23 +249,21 @@ def test_one_unreadable_file_does_not_abort_the_run(unreadable: Path, cache: lis
 # 4. what is named on the command line
 
 
-def test_a_pipe_named_on_the_command_line_is_refused_not_missing(tmp_path: Path, cache: list[str]) -> None:
+def test_a_pipe_named_on_the_command_line_is_refused_not_missing(tmp_path: Path) -> None:
     pipe = tmp_path / "default.json"
     os.mkfifo(pipe)
     archive_pipe = tmp_path / "upload.zip"
     os.mkfifo(archive_pipe)
-    out, _ = check(str(pipe), str(archive_pipe), cache=cache)
+    out, _ = check(str(pipe), str(archive_pipe))
     assert "default.json:1:1: DL006 it is not a regular file" in out
     assert "upload.zip:1:1: DL006 it is not a regular file" in out
     assert "no such file" not in out
 
 
-def test_dangling_and_looping_links_named_on_the_command_line_say_so(
-    tmp_path: Path, cache: list[str]
-) -> None:
+def test_dangling_and_looping_links_named_on_the_command_line_say_so(tmp_path: Path) -> None:
     (tmp_path / "dangling.json").symlink_to("nowhere.json")
     (tmp_path / "loop.json").symlink_to("loop.json")
-    out, _ = check(str(tmp_path / "dangling.json"), str(tmp_path / "loop.json"), cache=cache)
+    out, _ = check(str(tmp_path / "dangling.json"), str(tmp_path / "loop.json"))
     assert "dangling.json:1:1: DL006 it is a symbolic link to a file that does not exist" in out
     assert "loop.json:1:1: DL006 it is a symbolic link that leads to itself" in out
     missing = dlint("check", str(tmp_path / "absent.json"))
@@ -293,16 +274,14 @@ def test_dangling_and_looping_links_named_on_the_command_line_say_so(
 # 5. broken links among the images
 
 
-def test_dangling_and_looping_links_among_the_images_are_diagnostics(
-    tmp_path: Path, cache: list[str]
-) -> None:
+def test_dangling_and_looping_links_among_the_images_are_diagnostics(tmp_path: Path) -> None:
     root = _export(tmp_path / "ds", TRAIN)
     images = root / "images" / "train"
     (images / "img_001.jpg").unlink()
     (images / "img_001.jpg").symlink_to("nowhere.jpg")
     (images / "dir_img_002.jpg").unlink()
     (images / "dir_img_002.jpg").symlink_to("dir_img_002.jpg")
-    _out, found = check(str(root), cache=cache)
+    _out, found = check(str(root))
     messages = sorted(str(d["message"]) for d in found if d["code"] == "DL407")
     assert len(messages) == 2
     assert "images/train/dir_img_002.jpg" in messages[0] and "leads to itself" in messages[0]
@@ -338,7 +317,7 @@ def test_the_summary_counts_a_file_without_diagnostics_left_only_when_it_was_wri
     assert json.loads((root / "annotations" / "train.json").read_bytes()) == json.loads(TRAIN)
 
 
-def test_an_archive_found_in_a_folder_is_read_only_inside_it(tmp_path: Path, cache: list[str]) -> None:
+def test_an_archive_found_in_a_folder_is_read_only_inside_it(tmp_path: Path) -> None:
     """An archive named on the command line is read where its link leads; one found while searching
     a folder must lie inside that folder."""
     private = tmp_path / "private" / "data.zip"
@@ -348,14 +327,14 @@ def test_an_archive_found_in_a_folder_is_read_only_inside_it(tmp_path: Path, cac
     searched = tmp_path / "repo"
     searched.mkdir()
     (searched / "upload.zip").symlink_to(private)
-    out, _ = check(str(searched), cache=cache)
+    out, _ = check(str(searched))
     assert "upload.zip:1:1: DL006 it is a symbolic link leading out of the folder searched" in out
-    named = dlint("check", str(searched / "upload.zip"), "--output-format", "concise", *cache)
+    named = dlint("check", str(searched / "upload.zip"), "--output-format", "concise")
     assert_clean_exit(named, 1)
     assert "upload.zip/annotations/default.json:1:" in named.out and "DL001" in named.out  # it is read
 
 
-def test_refusals_hold_when_files_are_spread_over_processes(tmp_path: Path, cache: list[str]) -> None:
+def test_refusals_hold_when_files_are_spread_over_processes(tmp_path: Path) -> None:
     """Worker processes find every file again from its path: each refusal must come out the same."""
     private = tmp_path / "private.zip"
     with zipfile.ZipFile(private, "w") as archive:
@@ -368,7 +347,7 @@ def test_refusals_hold_when_files_are_spread_over_processes(tmp_path: Path, cach
     (root / "annotations" / "test.json").symlink_to("gone.json")
     (root / "annotations" / "val.json").unlink()
     (root / "annotations" / "val.json").symlink_to(os.path.relpath(private, root / "annotations"))
-    out, found = check(str(searched), "--jobs", "2", cache=cache)
+    out, found = check(str(searched), "--jobs", "2")
     assert "upload.zip:1:1: DL006 it is a symbolic link leading out of the folder searched" in out
     assert "test.json:1:1: DL006 it is a symbolic link to a file that does not exist" in out
     assert "val.json:1:1: DL006 it is a symbolic link leading out of its dataset" in out
