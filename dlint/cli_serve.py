@@ -3,7 +3,7 @@ registers the command on its app)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -70,11 +70,14 @@ def serve(
     --config and --limit.
     """
     try:
+        from dlint.server.run import missing_package
         from dlint.server.run import serve as run_server
         from dlint.server.settings import ServerSettings, SettingsError, parse_size
     except ImportError as exc:
-        missing = exc.name or "a package"
-        raise OptionsError(f"dlint serve needs {missing}: pip install '{DISTRIBUTION}[serve]'") from exc
+        _require(exc.name or "a package")
+    missing = missing_package()
+    if missing is not None:
+        _require(missing)
     overrides = [*(config or ()), *(_limit_override(text) for text in limit or ())]
     run_limits = Resolver(CommandLine(config=tuple(overrides), isolated=isolated)).project_settings().limits
     try:
@@ -106,3 +109,7 @@ def _limit_override(text: str) -> str:
     if not equals or not name.strip():
         raise OptionsError(f"--limit {text!r}: write NAME=VALUE, such as max-file-size=1MiB")
     return f"limits.{name.strip()}={value.strip()}"
+
+
+def _require(package: str) -> NoReturn:
+    raise OptionsError(f"dlint serve needs {package}: pip install '{DISTRIBUTION}[serve]'")

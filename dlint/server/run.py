@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 
@@ -9,6 +10,14 @@ import uvicorn
 
 from dlint.server.protocol import TimedH11Protocol
 from dlint.server.settings import ENVIRONMENT, ServerSettings, SettingsError
+
+#: What each server process imports besides uvicorn (the docs' scripts and styles come in a package).
+PACKAGES = ("fastapi", "fastapi_offline")
+
+
+def missing_package() -> str | None:
+    """The first of :data:`PACKAGES` that is not installed."""
+    return next((name for name in PACKAGES if importlib.util.find_spec(name) is None), None)
 
 
 def serve(settings: ServerSettings) -> None:
