@@ -18,6 +18,8 @@ from dlint import DISTRIBUTION, __version__, limits
 from dlint import baseline as baselines
 from dlint.api import FixSettings, OptionsError, RuleLayer, fix, fixable_codes, lint
 from dlint.cache import CACHE_DIR, Cache
+from dlint.cli_options import Config, Isolated
+from dlint.cli_serve import serve
 from dlint.config import CommandLine, Resolver
 from dlint.engine import retain_documents
 from dlint.progress import tracker
@@ -89,15 +91,6 @@ Dialect = Annotated[
     str | None,
     typer.Option(help=f"Check as this dialect instead of detecting it ({', '.join(DIALECTS)})."),
 ]
-Config = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--config",
-        help="A configuration file to use for every path, or a KEY=VALUE override (TOML) of every "
-        "configuration; repeatable.",
-    ),
-]
-Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
 Color = Annotated[
     ColorChoice,
     typer.Option(
@@ -369,100 +362,7 @@ def schema(
     return 0
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8765,
-    workers: Annotated[int, typer.Option(help="Server processes sharing the port.")] = 1,
-    jobs: Annotated[int, typer.Option(help="Checks and fixes of large uploads run at once per process.")] = 2,
-    small_jobs: Annotated[
-        int,
-        typer.Option(
-            help="Checks and fixes of small uploads run at once per process, in a lane of their own."
-        ),
-    ] = 2,
-    small_size: Annotated[
-        str, typer.Option(help="The largest upload that is small: 1MiB, 500KB, bytes.")
-    ] = "1MiB",
-    queue: Annotated[int, typer.Option(help="Requests that may wait in each lane; more get 503.")] = 64,
-    timeout: Annotated[
-        float, typer.Option(help="Seconds a check or fix may take, waiting included; over it, it is stopped.")
-    ] = 300.0,
-    header_timeout: Annotated[
-        float, typer.Option(help="Seconds a client may take to send a request head.")
-    ] = 10.0,
-    body_timeout: Annotated[
-        float, typer.Option(help="Seconds a client may take to send a request body.")
-    ] = 300.0,
-    max_body_size: Annotated[
-        str, typer.Option(help="The largest request body accepted: 256MiB, 1GiB, 500MB, bytes.")
-    ] = "256MiB",
-    allowed_host: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allowed-host",
-            help="A Host name to answer for; repeatable; * for any (default: localhost, 127.0.0.1, "
-            "[::1] and --host).",
-        ),
-    ] = None,
-    token: Annotated[
-        str | None,
-        typer.Option(
-            envvar="DLINT_SERVE_TOKEN",
-            show_envvar=True,
-            help="Require this bearer token of every request but /healthz and the docs (prefer the "
-            "environment variable: a command line shows in ps).",
-        ),
-    ] = None,
-    limit: Annotated[
-        list[str] | None,
-        typer.Option("--limit", help="A limit of the engine as NAME=VALUE (max-file-size=1MiB); repeatable."),
-    ] = None,
-    config: Config = None,
-    isolated: Isolated = False,
-) -> int:
-    """Serve check and fix over HTTP, as a gate for uploaded datasets (needs the serve extra).
-
-    The engine's limits come from the [limits] table of the working directory's configuration, under
-    --config and --limit.
-    """
-    try:
-        from dlint.server.run import serve as run_server
-        from dlint.server.settings import ServerSettings, SettingsError, parse_size
-    except ImportError as exc:
-        missing = exc.name or "a package"
-        raise OptionsError(f"dlint serve needs {missing}: pip install '{DISTRIBUTION}[serve]'") from exc
-    overrides = [*(config or ()), *(_limit_override(text) for text in limit or ())]
-    run_limits = Resolver(CommandLine(config=tuple(overrides), isolated=isolated)).project_settings().limits
-    try:
-        settings = ServerSettings(
-            host=host,
-            port=port,
-            workers=workers,
-            jobs=jobs,
-            max_body=parse_size(max_body_size),
-            small_jobs=small_jobs,
-            small_size=parse_size(small_size),
-            queue=queue,
-            timeout=timeout,
-            header_timeout=header_timeout,
-            body_timeout=body_timeout,
-            allowed_hosts=tuple(allowed_host or ()),
-            token=token,
-            limits=run_limits,
-        )
-    except SettingsError as exc:
-        raise OptionsError(str(exc)) from exc
-    run_server(settings)
-    return 0
-
-
-def _limit_override(text: str) -> str:
-    """``--limit NAME=VALUE`` as the ``--config limits.NAME=VALUE`` override it is."""
-    name, equals, value = text.partition("=")
-    if not equals or not name.strip():
-        raise OptionsError(f"--limit {text!r}: write NAME=VALUE, such as max-file-size=1MiB")
-    return f"limits.{name.strip()}={value.strip()}"
+app.command()(serve)
 
 
 def main(argv: list[str] | None = None) -> int:

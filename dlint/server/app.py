@@ -8,10 +8,11 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from dlint import __version__, engine
 from dlint.server import handlers, openapi, problems, workers
-from dlint.server.guard import OPEN_PATHS, Guard
+from dlint.server.guard import DOCS_ASSETS, OPEN_PATHS, Guard
 from dlint.server.lanes import Lanes
 from dlint.server.settings import ServerSettings
 
@@ -31,7 +32,11 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         await anyio.to_thread.run_sync(workers.warm)
         yield
 
-    app = FastAPI(title="dlint", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # The docs load their scripts, styles and icon from the service, not from the internet: it may run
+    # where nothing else can be reached.
+    app = FastAPIOffline(
+        title="dlint", version=__version__, description=DESCRIPTION, lifespan=lifespan, static_url=DOCS_ASSETS
+    )
     app.state.settings = chosen
     app.include_router(handlers.router)
     problems.install(app)

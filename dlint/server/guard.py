@@ -1,7 +1,7 @@
 """Who may call the service: requests must name an allowed host (a web page whose name an attacker
 points at this machine, DNS rebinding, names its own host and gets 421), and, when the service has
 a token, carry it (``Authorization: Bearer <token>``, compared in constant time; 401 otherwise).
-The health check and the API description stay open."""
+The health check, the API description and the docs (with their assets) stay open."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from dlint.server.settings import ServerSettings, host_name
 
 #: Paths answered without the token: the health check and the API description and docs.
 OPEN_PATHS = frozenset({"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+#: Where the docs' scripts, styles and icon are served (open too, as the docs are).
+DOCS_ASSETS = "/docs/assets"
 
 
 class Guard:
@@ -39,10 +41,15 @@ class Guard:
         if host is not None and "*" not in self.hosts and host_name(host) not in self.hosts:
             detail = f"this service does not answer for the host {host!r} (see --allowed-host)"
             return Problem(421, "host-not-allowed", detail)
-        if self.token is None or scope["path"] in OPEN_PATHS:
+        if self.token is None or is_open(scope["path"]):
             return None
         scheme, _, given = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.token):
             return None
         detail = "send the service's token as Authorization: Bearer <token>"
         return Problem(401, "unauthorized", detail, headers={"WWW-Authenticate": 'Bearer realm="dlint"'})
+
+
+def is_open(path: str) -> bool:
+    """Whether ``path`` is answered without the token."""
+    return path in OPEN_PATHS or path.startswith(f"{DOCS_ASSETS}/")
