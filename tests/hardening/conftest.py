@@ -30,6 +30,7 @@ BASE = json.loads((ROOT / "tests" / "rules" / "base.json").read_text())
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "fuzz: property tests over mutated datasets (long run: see README)")
+    config.addinivalue_line("markers", "fix_only: runs no check, so the cache modes do not apply")
 
 
 #: The result cache ``dlint check`` runs with in the current test: off (None), or this folder.
@@ -38,6 +39,8 @@ _CACHE: dict[str, Path | None] = {"folder": None}
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test that runs the command line runs twice: with the cache off, and with it on."""
+    if metafunc.definition.get_closest_marker("fix_only"):
+        return
     if "dlint_in_process" in metafunc.fixturenames or getattr(metafunc.module, "dlint", None) is dlint:
         metafunc.parametrize("_cache_mode", ["no-cache", "cache"], indirect=True)
 

@@ -20,6 +20,8 @@ from dlint import atomic
 from dlint.sources import discover
 from tests.hardening.conftest import ROOT, assert_clean_exit, dlint
 
+pytestmark = pytest.mark.fix_only  # (no check runs here: the cache modes do not apply)
+
 #: How many times the big file's fix is killed (each run takes a few seconds).
 KILLS = 5
 #: Only the rule whose fix the defect needs: the runs spend their time parsing and writing.

@@ -24,13 +24,20 @@ BUDGET = 8
 
 
 @pytest.fixture(scope="module")
-def bounded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Two checks of large uploads at once, one of small ones, no queue, a short time budget; the
-    folder's configuration allows archives of two members, the command line files of 8 MiB."""
-    folder = tmp_path_factory.mktemp("bounded")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The folder's configuration allows archives of two members, the command line files of 8 MiB."""
+    folder = tmp_path_factory.mktemp("limited")
     (folder / "dlint.toml").write_text("[limits]\nmax-archive-members = 2\n")
-    options = ["--jobs", "2", "--small-jobs", "1", "--queue", "0", "--timeout", str(BUDGET)]
-    with running(folder, *options, "--limit", "max-file-size=8MiB") as started:
+    with running(folder, "--limit", "max-file-size=8MiB") as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def bounded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Two checks of large uploads (above 64 KiB) at once, one of small ones, no queue, a short time
+    budget."""
+    options = ["--jobs", "2", "--small-jobs", "1", "--small-size", "64KiB", "--queue", "0"]
+    with running(tmp_path_factory.mktemp("bounded"), *options, "--timeout", str(BUDGET)) as started:
         yield started
 
 
@@ -42,8 +49,8 @@ def _members(count: int) -> bytes:
     return buffer.getvalue()
 
 
-def test_limits_come_from_the_configuration_and_the_command_line(bounded: Server) -> None:
-    with bounded.client() as client:
+def test_limits_come_from_the_configuration_and_the_command_line(limited: Server) -> None:
+    with limited.client() as client:
         assert client.post("/v1/check", content=_members(2), headers=ZIP).status_code == 200
         refused = client.post("/v1/check", content=_members(3), headers=ZIP)
         assert refused.status_code == 422, refused.text
