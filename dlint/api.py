@@ -16,7 +16,6 @@ from dlint.pathmatch import matches, matches_any, relative_path
 from dlint.rules import ALL_RULES, RULES_BY_CODE, Rule
 from dlint.schemas import DIALECTS
 from dlint.sources import Source, SourceError, discover
-from dlint.staged import staged_sources
 
 __all__ = [
     "FixReport",
@@ -211,7 +210,12 @@ def _chosen(
     options_of = resolve or (lambda _name: fixed)
     if resolve is None:
         check_options(fixed)
-    found = staged_sources(paths) if staged else discover(paths or ["."])
+    if staged:
+        from dlint.staged import staged_sources  # (git is run only for hooks that ask for it)
+
+        found = staged_sources(paths)
+    else:
+        found = discover(paths or ["."])
     chosen = [(source, options_of(source.name)) for source in found]
     return [
         (source, chosen_options)
