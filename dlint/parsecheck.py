@@ -237,7 +237,7 @@ def _out_of_range(raw: bytes, offset: int) -> ParseFailure:
         f"integer {shown} ({digits:,} digits) is beyond the range of a 64-bit float (about 1.8e308): "
         "dlint and most JSON readers cannot read it; the file is not read"
     )
-    return _failure(raw, offset, message, HUGE_INTEGER)
+    return _failure(raw, offset, message, REFUSED)  # unread, so unchecked: a refusal (never ignored)
 
 
 def _utf8_reason(reason: str) -> str:

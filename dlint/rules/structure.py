@@ -137,8 +137,10 @@ class RefusedInput(Rule):
       refused as a whole;
     - an encrypted or corrupt member (bad checksum, truncated, inflating beyond its declared size,
       an unsupported compression method);
-    - an annotation file reached through a symbolic link that leads out of its dataset and of the
-      working directory, or that is not a regular file (a pipe, a device).
+    - an annotation file reached through a symbolic link that leads out of its dataset folder (the
+      working directory does not matter), to nothing or round in a loop, or that is not a regular
+      file (a pipe, a socket, a device), or that cannot be read;
+    - an integer too large even for a 64-bit float (a file that no fast JSON reader can read).
 
     Nothing is ever extracted to disk, and memory stays bounded by the limits.
 

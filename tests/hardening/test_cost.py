@@ -240,7 +240,7 @@ def test_content_after_the_value_is_still_named_so() -> None:
 def test_an_integer_of_a_million_digits_is_said_to_be_one() -> None:
     raw = orjson.dumps(BASE).replace(b'"infos":{', b'"infos":{"n":' + b"7" * 1_000_000 + b",", 1)
     (diagnostic,) = _lint(raw)
-    assert diagnostic.code == "DL005" and diagnostic.severity.value == "error"
+    assert diagnostic.code == "DL006" and diagnostic.severity.value == "error"
     assert "(1,000,000 digits)" in diagnostic.message and "not read" in diagnostic.message
     assert diagnostic.column == raw.index(b"7777") + 1
 

@@ -28,15 +28,17 @@ SWITCHES = {
 
 
 def _inputs(root: Path) -> dict[str, tuple[Path, str]]:
-    """A zip-slip archive and a file that is not JSON, each with the code it must be reported under."""
+    """A zip-slip archive, a file that is not JSON and one with an integer beyond any float, each
+    with the code it must be reported under."""
     archive = root / "upload.zip"
     archive.write_bytes(SLIP)
     broken = dataset(root / "broken", b'{"items": [,]}')
-    return {"archive": (archive, "DL006"), "json": (broken, "DL001")}
+    huge = dataset(root / "huge", b'{"categories": {}, "items": [], "n": ' + b"9" * 400 + b"}")
+    return {"archive": (archive, "DL006"), "json": (broken, "DL001"), "integer": (huge, "DL006")}
 
 
 @pytest.mark.parametrize("switch", sorted(SWITCHES))
-@pytest.mark.parametrize("kind", ["archive", "json"])
+@pytest.mark.parametrize("kind", ["archive", "json", "integer"])
 def test_a_refusal_cannot_be_switched_off(
     tmp_path: Path, dlint_in_process: Any, switch: str, kind: str
 ) -> None:
