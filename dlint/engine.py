@@ -14,6 +14,7 @@ from dlint import limits as run_limits
 from dlint.diagnostics import Diagnostic, Finding, Fix, is_index, split_pointer
 from dlint.document import Document, ParseFailure, Refused, collector_paused, parse
 from dlint.media import locate
+from dlint.parsecheck import ends_early
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics, rule_diagnostic
 from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, declared_size
 from dlint.rules.structure import SchemaViolation
@@ -107,7 +108,7 @@ def lint_bytes(
     one that declares categories becomes the reference the others are compared with.
     """
     with collector_paused():
-        fast = len(raw) >= FAST_PATH_MIN_SIZE and not isinstance(raw, Refused)
+        fast = len(raw) >= FAST_PATH_MIN_SIZE and not isinstance(raw, Refused) and not ends_early(raw)
         if fast and screened_clean(
             raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset
         ):

@@ -39,6 +39,11 @@ _BOMS = (
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 _NUMBER = re.compile(rb"-?[0-9]*")
 _END, _TRAILING = "unexpected end of data", "unexpected content after document"
+#: What the parser's messages are said as.
+_SAID = {
+    _END: "the file ends before the JSON value is complete (is it truncated?)",
+    _TRAILING: "unexpected content after the JSON value",
+}
 _INFINITE = "number is infinity when parsed as double"
 #: The parser's complaint after an array element: past the end of the value, when the text is wrapped.
 _AFTER_ELEMENT = "expected ',' or ']'"
@@ -84,6 +89,10 @@ def load(raw: bytes, max_depth: int) -> Any | ParseFailure:
 
     A text with no more brackets than ``max_depth`` cannot nest deeper: it is parsed as it is, not
     copied into the wrapping (a file that is mostly one long string costs no copy of it)."""
+    if ends_early(raw):
+        cut_short = _cut_short(raw)
+        if cut_short is not None:
+            return cut_short
     wrap = PARSER_DEPTH - max_depth
     if _marks_at_most(raw, b"[{", max_depth):
         wrap = 0  # no more opening brackets than levels allowed: it cannot nest too deep
@@ -105,6 +114,42 @@ def load(raw: bytes, max_depth: int) -> Any | ParseFailure:
             return node
         return _diagnose(raw)
     return _explain(raw, *error, wrap, max_depth)
+
+
+def ends_early(raw: bytes) -> bool:
+    """Whether a text that opens an object or an array ends without closing one: certainly not JSON
+    (most often a truncated file). Only its two ends are looked at."""
+    start = _LEADING_SPACE.match(raw).end()  # type: ignore[union-attr]
+    if start >= len(raw) or raw[start] not in b"{[":
+        return False
+    end, size = len(raw), 4096
+    while end > start:  # the last byte that is not white space, looked for in growing pieces
+        piece = raw[max(start, end - size) : end].rstrip(b" \t\r\n")
+        if piece:
+            return piece[-1] not in b"}]"
+        end, size = max(start, end - size), size * 2
+    return True
+
+
+def _cut_short(raw: bytes) -> ParseFailure | None:
+    """The failure of a text that ends early, when a syntax check that builds nothing finds it cut
+    short (the text read, no value built: a truncated file of gigabytes costs its reading); None
+    when something else is wrong first, which the parse then names. (A text cut short that also
+    nests deeper than ``limits.max-depth``, but not deeper than the check itself goes, about 900
+    levels, is said to be cut short rather than too deep: refused either way.)"""
+    import msgspec  # only texts that end early pay for it
+
+    early = _unreadable(raw)
+    if early is not None:
+        return early
+    try:
+        msgspec.json.decode(raw, type=msgspec.Raw)
+    except msgspec.DecodeError as exc:
+        if str(exc) == "Input data was truncated":
+            return _failure(raw, len(raw), _SAID[_END], INVALID_JSON)
+    except RecursionError:  # nested deeper than the check goes: the parse names the depth
+        return None
+    return None
 
 
 def _marks_at_most(raw: bytes, marks: bytes, limit: int) -> bool:
@@ -217,10 +262,7 @@ def _syntax(error: str, position: int, raw: bytes) -> ParseFailure:
                 "writes them, most readers refuse them): write null or a number"
             )
             return _failure(raw, start, message, INVALID_JSON)
-    message = {
-        _END: "the file ends before the JSON value is complete (is it truncated?)",
-        _TRAILING: "unexpected content after the JSON value",
-    }.get(error, error[:1].lower() + error[1:])
+    message = _SAID.get(error, error[:1].lower() + error[1:])
     return _failure(raw, offset, message, INVALID_JSON)
 
 

@@ -210,11 +210,28 @@ def test_a_text_of_few_values_is_not_copied_to_be_parsed_and_its_depth_is_still_
             assert result.offset == raw.index(b"[" * 126) + 126
 
 
-def test_a_truncated_file_is_called_invalid_after_one_parse() -> None:
+def test_a_truncated_file_is_called_invalid_without_being_parsed() -> None:
+    """A text cut short is found so by a syntax check that builds no value: it costs its reading."""
     raw = orjson.dumps(_items_with_bad_boxes(2000))[:-100]
-    assert _builtin_calls(lambda: parse(raw), "orjson.loads") == 1
+    assert _builtin_calls(lambda: parse(raw), "orjson.loads") == 0
     failure = parse(raw)
     assert not isinstance(failure, Document) and "truncated" in failure.message
+    assert failure.offset == len(raw) and failure.code == "DL001"
+    for spaced in (raw + b" \n" * 5000, raw + b"\n"):  # white space after the cut
+        again = parse(spaced)
+        assert not isinstance(again, Document) and "truncated" in again.message
+
+
+def test_a_text_that_ends_early_for_another_reason_is_still_named_precisely() -> None:
+    raw = orjson.dumps(BASE)
+    for text, said in (
+        (raw[:-1] + b"x", "unexpected character"),  # the last byte is wrong, the text is whole
+        (b'{"a": [1,, 2' + b" " * 10, "unexpected character"),  # an error before the cut
+        (b"\xef\xbb\xbf" + raw[:-3], "byte order mark"),
+    ):
+        failure = parse(text)
+        assert not isinstance(failure, Document) and "truncated" not in failure.message, text[-20:]
+        assert said in failure.message, failure.message
 
 
 def test_invalid_utf8_is_found_without_decoding_the_whole_text() -> None:
