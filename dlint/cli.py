@@ -14,14 +14,13 @@ from typing import Annotated
 
 import typer
 
-from dlint import DISTRIBUTION, __version__, limits
+from dlint import DISTRIBUTION, __version__, limits, memory
 from dlint import baseline as baselines
 from dlint.api import FixSettings, OptionsError, RuleLayer, fix, fixable_codes, lint
 from dlint.cache import CACHE_DIR, Cache
 from dlint.cli_options import Config, Isolated
 from dlint.cli_serve import serve
 from dlint.config import CommandLine, Resolver
-from dlint.engine import retain_documents
 from dlint.progress import tracker
 from dlint.reporters import REPORTERS, TEXT_REPORTERS
 from dlint.reporters import fixes as fix_output
@@ -390,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point: the process ends without tearing down what it parsed."""
-    retain_documents()
+    memory.exits_when_done()
     code = main()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -33,6 +33,11 @@ class Document:
     #: pointer names that one). Known when the keys were checked.
     repeats: dict[int, int] = field(default_factory=dict)
 
+    def item(self, index: int) -> Any:
+        """The entry ``index`` of ``items`` (None when there is none)."""
+        items = self.data.get("items") if isinstance(self.data, dict) else None
+        return items[index] if isinstance(items, list) and 0 <= index < len(items) else None
+
     def offsets(self, pointers: Iterable[str]) -> dict[str, int]:
         """Byte offsets for pointers; a pointer that does not resolve maps to the closest ancestor."""
         if self._locator is None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import functools
-import gc
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from dlint import allocator
 from dlint import limits as run_limits
-from dlint.diagnostics import Diagnostic, Finding, Fix, is_index, split_pointer
+from dlint import memory
+from dlint.diagnostics import Diagnostic, Finding, Fix, Location, is_index, split_pointer
 from dlint.document import Document, ParseFailure, Refused, collector_paused, parse
 from dlint.media import locate
 from dlint.parsecheck import ends_early
@@ -19,34 +18,15 @@ from dlint.parsediag import failure_diagnostics, merged, note_diagnostics, rule_
 from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, declared_size
 from dlint.rules.structure import SchemaViolation
 from dlint.schemas import detect_dialect
-from dlint.validation import SchemaFailure, schema_failures
+from dlint.validation import SchemaFailure, item_failures, schema_failures
 
 Check = Callable[[Any, Context], Iterable[Finding]]
 
-#: Parsed documents kept alive instead of freed, for a process about to exit (see ``retain_documents``).
-_RETAINED: list[object] | None = None
-
-
-def retain_documents(keep: bool = True) -> None:
-    """Keep parsed documents instead of freeing them: freeing millions of objects one by one costs
-    a tenth of a lint, for nothing when the process exits right after (the command line does).
-    A long-running process (the HTTP service) turns it off again: ``retain_documents(False)``."""
-    global _RETAINED
-    _RETAINED = [] if keep else None
-
-
-def keep_until_exit(document: object) -> None:
-    """When documents are retained, keep this one (a parsed or decoded file) for the process's exit,
-    out of the collector's way."""
-    if _RETAINED is not None:
-        _RETAINED.append(document)  # freed by the process's exit, not one object at a time
-        gc.freeze()  # and never scanned by the collector again
-
-
-#: The dialect the fast path reads (see :mod:`dlint.fastpath`), and the size from which it is tried.
-FAST_DIALECT = "datumaro-1.0"
-FAST_PATH_MIN_SIZE = 1 << 20
-#: The size from which two processes share the fast path's work, where they can.
+#: The dialect the column pass reads (see :mod:`dlint.columns`), and the size from which it pays for
+#: itself (a smaller file is read whole and every row checked precisely: no numpy to import for it).
+COLUMN_DIALECT = "datumaro-1.0"
+COLUMN_MIN_SIZE = 1 << 20
+#: The size from which two processes share the column pass, where they can.
 SHARE_SIZE = 8 << 20
 
 #: Top-level keys every subset file of a dataset must declare alike (kept from the first file).
@@ -101,18 +81,22 @@ def lint_bytes(
     rules: Sequence[type[Rule]],
     dialect: str | None = None,
     dataset: DatasetState | None = None,
+    share: bool | None = None,
 ) -> list[Diagnostic]:
     """Lint one annotation file given as bytes; ``file`` is the name diagnostics carry.
 
     ``dataset`` is shared by the subset files of one dataset, linted one after the other: the first
-    one that declares categories becomes the reference the others are compared with.
+    one that declares categories becomes the reference the others are compared with. A big file goes
+    through the column pass (see :mod:`dlint.columns`); ``share``: whether two processes share it
+    (None: from :data:`SHARE_SIZE`, where forking is safe).
     """
     with collector_paused():
-        fast = len(raw) >= FAST_PATH_MIN_SIZE and not isinstance(raw, Refused) and not ends_early(raw)
-        if fast and screened_clean(
-            raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset
-        ):
-            return []  # the fast path found it clean: nothing to report
+        if len(raw) >= COLUMN_MIN_SIZE and not isinstance(raw, Refused) and not ends_early(raw):
+            found = lint_columns(
+                raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset, share=share
+            )
+            if found is not None:
+                return found
         document = parse(raw)
         if isinstance(document, Document):
             diagnostics = lint_document(
@@ -121,7 +105,6 @@ def lint_bytes(
             if document.notes:  # what the parse accepted silently: repeated keys, huge integers
                 notes = note_diagnostics(document, file=file, subset=subset, rules=rules)
                 diagnostics = merged(diagnostics, notes)
-            keep_until_exit(document)
             del document  # freed while the collector is still paused: no full collection over it
             return diagnostics
     return parse_failure(document, raw, file=file, subset=subset, rules=rules)
@@ -136,10 +119,60 @@ def lint_document(
     dialect: str | None = None,
     dataset: DatasetState | None = None,
 ) -> list[Diagnostic]:
-    """Lint a parsed file (call it with the collector paused when the file may be large)."""
+    """Lint a parsed file, every row precisely (call it with the collector paused when the file may
+    be large)."""
     dialect = dialect or detect_dialect(document.data, document.raw)
     context = FileContext(dialect, subset, {}, None, dataset)
     diagnostics = _stamp(_walk(document.data, rules, context), document, file, subset)
+    _remember_reference(context, file)
+    return diagnostics
+
+
+def lint_columns(
+    raw: bytes,
+    *,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    dialect: str | None = None,
+    dataset: DatasetState | None = None,
+    share: bool | None = None,
+) -> list[Diagnostic] | None:
+    """Lint a big file through the column pass: the top level and the flagged rows precisely, the
+    other rows not at all (no rule's column form flagged them). None when the pass cannot serve the
+    file (then it is read whole)."""
+    from dlint import columns  # imported only for files large enough to need it
+    from dlint.columns import split
+
+    active = run_limits.current()
+    if not columns.eligible(raw, active):
+        return None
+    memory.for_big_work()
+    if share is None:
+        share = len(raw) >= SHARE_SIZE and split.can_fork()
+    decoded = columns.decode(raw, active, share=share)
+    if decoded is None:
+        return None
+    if dialect is None and b'"skeleton"' in raw and decoded.cut is not None:
+        return lint_columns(raw, file=file, subset=subset, rules=rules, dataset=dataset, share=False)
+    # a skeleton annotation makes the file CVAT's; the typed decode takes none, so only the rows it
+    # could not take may hold one
+    dialect = dialect or detect_dialect({**decoded.top, "items": list(decoded.rows.values())}, raw)
+    if dialect != COLUMN_DIALECT:
+        return None
+    context = FileContext(dialect, subset, decoded.top, _label_count(decoded.top), dataset)
+    flagged = columns.flagged(decoded, Context(context), rules)
+    if flagged is None and decoded.cut is not None:  # a part does not fit the typed shape: no sharing
+        return lint_columns(
+            raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset, share=False
+        )
+    rows = None if flagged is None else columns.read_rows(decoded, flagged)
+    if rows is None:
+        return None
+    from dlint.columns.view import RowsView
+
+    view = RowsView(decoded, rows)
+    diagnostics = _stamp(_walk(view.data, rules, context, rows), view, file, subset)
     _remember_reference(context, file)
     return diagnostics
 
@@ -152,48 +185,6 @@ def _remember_reference(context: FileContext, file: str) -> None:
         dataset.reference = Reference(file, context.dialect, shared)
 
 
-def screened_clean(
-    raw: bytes,
-    *,
-    file: str,
-    subset: str,
-    rules: Sequence[type[Rule]],
-    dialect: str | None = None,
-    dataset: DatasetState | None = None,
-    share: bool | None = None,
-) -> bool:
-    """Whether the fast path finds the file clean (see :mod:`dlint.fastpath`); False is "not known".
-    When it is clean, the dataset's reference is set as :func:`lint_document` would set it.
-    ``share``: whether two processes share the items (None: for files of :data:`SHARE_SIZE` and
-    more, where forking is safe)."""
-    from dlint import fastpath  # imported only for files large enough to need it
-    from dlint.fastpath import split
-    from dlint.rules import ALL_RULES
-
-    active = run_limits.current()
-    if not fastpath.eligible(raw, active):
-        return False
-    if _RETAINED is not None:  # a process that exits when done (see retain_documents)
-        allocator.keep_freed_memory()
-    if share is None:
-        share = len(raw) >= SHARE_SIZE and split.can_fork()
-    decoded = fastpath.decode(raw, active, share=share)
-    if decoded is None:
-        return False
-    dialect = dialect or detect_dialect(decoded.top)
-    if dialect != FAST_DIALECT:
-        return False
-    context = FileContext(dialect, subset, {}, None, dataset)
-    if _walk(decoded.top, ALL_RULES, context):  # the real rules on the top level, items aside
-        return False
-    selected = frozenset(rule.code for rule in rules)
-    if not fastpath.items_clean(decoded, Context(context), selected):
-        return False  # (freed now: the ordinary path is about to parse the file)
-    keep_until_exit(decoded)
-    _remember_reference(context, file)
-    return True
-
-
 def parse_failure(
     failure: ParseFailure, raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]]
 ) -> list[Diagnostic]:
@@ -201,16 +192,23 @@ def parse_failure(
     return failure_diagnostics(failure, raw, file=file, subset=subset, rules=rules)
 
 
-def _walk(data: Any, rules: Sequence[type[Rule]], file: FileContext) -> list[_Raw]:
+def _walk(
+    data: Any, rules: Sequence[type[Rule]], file: FileContext, rows: dict[int, Any] | None = None
+) -> list[_Raw]:
+    """Every selected rule over the file: the schema, the top level, and the items (only ``rows``,
+    by file index, when given: the rows the column pass flagged)."""
     top = data if isinstance(data, dict) else {}
-    file.data, file.label_count = top, _label_count(top)
-    dialect = file.dialect
+    if rows is None:
+        file.data, file.label_count = top, _label_count(top)
     ctx = Context(file)
     instances = [rule() for rule in rules if rule.scope not in (Scope.PARSE, Scope.SCHEMA)]
     found: list[_Raw] = []
     invalid = _Invalid()
     selected = set(rules)
-    for failure in schema_failures(data, dialect):
+    failures = schema_failures(file.data if rows is not None else data, file.dialect)
+    for index, row in (rows or {}).items():
+        failures.extend(item_failures(row, index, file.dialect))
+    for failure in failures:
         invalid.add(failure.pointer)
         owner = _claimant(failure)
         if owner in selected:
@@ -229,8 +227,10 @@ def _walk(data: Any, rules: Sequence[type[Rule]], file: FileContext) -> list[_Ra
         for rule in (r for r in instances if r.scope is Scope.CATEGORIES):
             run(rule, categories, "/categories")
     items = top.get("items")
-    if isinstance(items, list):
-        _walk_items(items, instances, ctx, invalid, found)
+    if rows is not None:
+        _walk_items(rows.items(), instances, ctx, invalid, found)
+    elif isinstance(items, list):
+        _walk_items(enumerate(items), instances, ctx, invalid, found)
     for rule in instances:
         found.extend(_Raw.of(type(rule), finding, "") for finding in rule.finish(ctx))
     return found
@@ -258,7 +258,11 @@ def _claimant(failure: SchemaFailure) -> type[Rule]:
 
 
 def _walk_items(
-    items: list[Any], instances: list[Rule], ctx: Context, invalid: _Invalid, found: list[_Raw]
+    items: Iterable[tuple[int, Any]],
+    instances: list[Rule],
+    ctx: Context,
+    invalid: _Invalid,
+    found: list[_Raw],
 ) -> None:
     """The hot loop: every item, every annotation, each handed to the checks registered for its type."""
     item_checks: list[Check] = [r.check for r in instances if r.scope is Scope.ITEM]
@@ -269,7 +273,7 @@ def _walk_items(
         for kind in rule.annotation_types:
             typed.setdefault(kind, list(generic)).append(rule.check)
     no_skip: set[int] = set()
-    for i, item in enumerate(items):
+    for i, item in items:
         if type(item) is not dict or i in invalid.whole_items:
             continue
         ctx.item, ctx.item_index, ctx.annotation_index = item, i, -1
@@ -326,7 +330,18 @@ def _image_size(item: dict[str, Any], ctx: Context) -> tuple[int, int] | None:
     return declared if real is None or real == declared else None
 
 
-def _stamp(found: list[_Raw], document: Document, file: str, subset: str) -> list[Diagnostic]:
+class Located(Protocol):
+    """What diagnostics are stamped from: a parsed document, or the rows the column pass read."""
+
+    raw: bytes
+
+    def item(self, index: int) -> Any: ...
+    def offsets(self, pointers: Iterable[str]) -> dict[str, int]: ...
+    def locations(self, offsets: Iterable[int]) -> dict[int, Location]: ...
+    def snippet(self, offset: int) -> tuple[str, int]: ...
+
+
+def _stamp(found: list[_Raw], document: Located, file: str, subset: str) -> list[Diagnostic]:
     """Turn findings into diagnostics: locate each pointer in the text, name the item and annotation."""
     if not found:
         return []
@@ -336,7 +351,7 @@ def _stamp(found: list[_Raw], document: Document, file: str, subset: str) -> lis
     result = []
     for raw in found:
         offset = offsets[raw.pointer]
-        item_id, annotation_id = _owners(document.data, raw.pointer)
+        item_id, annotation_id = _owners(document, raw.pointer)
         at = locations[offset]
         result.append(  # one construction per diagnostic: there may be hundreds of thousands
             rule_diagnostic(
@@ -356,16 +371,14 @@ def _stamp(found: list[_Raw], document: Document, file: str, subset: str) -> lis
     return sorted(result, key=Diagnostic.sort_key)
 
 
-def _owners(data: Any, pointer: str) -> tuple[str | None, int | None]:
+def _owners(document: Located, pointer: str) -> tuple[str | None, int | None]:
     """The id of the item and of the annotation a pointer lies in (when it lies in them)."""
     tokens = split_pointer(pointer)
-    if len(tokens) < 2 or tokens[0] != "items" or not is_index(tokens[1]) or not isinstance(data, dict):
+    if len(tokens) < 2 or tokens[0] != "items" or not is_index(tokens[1]):
         return None, None
-    items = data.get("items")
-    index = int(tokens[1])
-    if not isinstance(items, list) or index >= len(items) or not isinstance(items[index], dict):
+    item = document.item(int(tokens[1]))
+    if not isinstance(item, dict):
         return None, None
-    item = items[index]
     item_id = item.get("id") if isinstance(item.get("id"), str) else None
     if len(tokens) < 4 or tokens[2] != "annotations" or not is_index(tokens[3]):
         return item_id, None

@@ -17,7 +17,7 @@ from typing import Any
 
 from dlint.diagnostics import Applicability, Diagnostic, Edit, Fix, split_pointer
 from dlint.document import Document, ParseFailure, Refused, collector_paused, parse, pointer_order
-from dlint.engine import FAST_PATH_MIN_SIZE, keep_until_exit, lint_document, screened_clean
+from dlint.engine import COLUMN_MIN_SIZE, lint_columns, lint_document
 from dlint.parsecheck import DUPLICATE_KEY, HUGE_INTEGER, INVALID_JSON, ParseNote, duplicate_notes
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics
 from dlint.rules.base import DatasetState, Rule
@@ -91,7 +91,6 @@ def fix_bytes(
             remaining = lint(document, final=True)
         else:
             result = _loop(document, lint, unsafe, style, fixable)
-            keep_until_exit(document)
             if not result.changed or document.keys_checked:
                 return result
             late = duplicate_notes(raw)  # about to be rewritten: look for repeated keys now
@@ -113,18 +112,19 @@ def _clean_and_canonical(
     dialect: str | None,
     dataset: DatasetState | None,
 ) -> bool:
-    """Whether a big file has nothing to fix and is in canonical compact form, told by the fast path
-    (see :mod:`dlint.fastpath`) without parsing it into Python objects; the form is checked by a
+    """Whether a big file has nothing to fix and is in canonical compact form, told by the column pass
+    (see :mod:`dlint.columns`) without parsing it into Python objects; the form is checked by a
     forked copy of the process meanwhile, where that is safe."""
-    if len(raw) < FAST_PATH_MIN_SIZE or isinstance(raw, Refused):
+    if len(raw) < COLUMN_MIN_SIZE or isinstance(raw, Refused):
         return False
-    from dlint.fastpath import split
-    from dlint.fastpath.canonical import is_canonical
+    from dlint.columns import split
+    from dlint.columns.canonical import is_canonical
 
     def clean() -> bool:  # in this process alone: the other one checks the form
-        return screened_clean(
+        found = lint_columns(
             raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset, share=False
         )
+        return found == []
 
     return split.both(clean, lambda: is_canonical(raw), fork=True)
 

@@ -67,6 +67,17 @@ def validator(dialect: str) -> Any:
     return jsonschema_rs.Draft202012Validator(load_schema(dialect))
 
 
+@functools.cache
+def item_validator(dialect: str) -> Any:
+    """A compiled validator of one entry of ``items`` in a dialect (the schema's own definition)."""
+    import jsonschema_rs
+
+    schema = load_schema(dialect)
+    entry: dict[str, Any] = {key: schema[key] for key in ("$schema", "$id", "$defs") if key in schema}
+    entry.update(schema["properties"]["items"]["items"])
+    return jsonschema_rs.Draft202012Validator(entry)
+
+
 def detect_dialect(data: Any, raw: bytes | None = None) -> str:
     """Tell the dialect from the parsed top level (never from a byte prefix).
 

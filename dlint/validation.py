@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from dlint.diagnostics import escape_pointer_token, join_pointer
-from dlint.schemas import validator
+from dlint.schemas import item_validator, validator
 
 #: Schema keywords whose failure already says all about the node: errors inside it are a cascade.
 _SHAPE_KEYWORDS = frozenset({"type", "minItems", "maxItems", "enum", "const"})
@@ -35,12 +35,20 @@ class SchemaFailure:
 
 def schema_failures(document: Any, dialect: str) -> list[SchemaFailure]:
     """Validate with the dialect's compiled schema; at most one failure per location, no cascades."""
-    compiled = validator(dialect)
-    if compiled.is_valid(document):
+    return _failures(validator(dialect), document, "", document)
+
+
+def item_failures(item: Any, index: int, dialect: str) -> list[SchemaFailure]:
+    """Validate one entry of ``items`` (at ``index``) as :func:`schema_failures` would within its file."""
+    return _failures(item_validator(dialect), item, f"/items/{index}", {"items": {index: item}})
+
+
+def _failures(compiled: Any, instance: Any, prefix: str, document: Any) -> list[SchemaFailure]:
+    if compiled.is_valid(instance):
         return []
     found: dict[str, SchemaFailure] = {}
-    for error in compiled.iter_errors(document):
-        pointer = join_pointer(*error.instance_path)
+    for error in compiled.iter_errors(instance):
+        pointer = prefix + join_pointer(*error.instance_path)
         kind = error.kind
         target = pointer + "/" + escape_pointer_token(kind.property) if kind.name == "required" else pointer
         if target not in found:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.validation import short
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 
 class DuplicateAnnotationId(Rule):
@@ -69,6 +72,17 @@ class DuplicateAnnotationId(Rule):
             message = f"annotation id {short(ann_id)} is already used by annotation {first} of this item"
             findings.append(Finding(pointer, message, renumber))
         return findings
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        import numpy as np
+
+        ids = np.fromiter((a.id for a in table.annotations), dtype=np.int64, count=len(table.annotations))
+        owner = table.owner
+        order = np.lexsort((ids, owner))
+        ids, owner = ids[order], owner[order]
+        same = (owner[1:] == owner[:-1]) & (ids[1:] == ids[:-1]) & (ids[1:] != 0)
+        return table.item_rows(owner[1:][same])
 
 
 def _ids(annotations: list[Any]) -> list[int]:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from itertools import compress
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity, escape_pointer_token
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.categories import label_entries, title
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 #: Attributes CVAT writes on annotations without declaring them in the categories.
 CVAT_ATTRIBUTES = frozenset({"occluded", "rotation", "track_id", "keyframe", "outside", "source"})
@@ -113,3 +117,23 @@ class UndefinedAttribute(Rule):
         if allowed is self._anywhere:
             return "declared neither for any label nor in categories.label.attributes"
         return "not in categories.label.attributes, the only attributes allowed without a label"
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        """The check itself, once per distinct type, label id and attribute names."""
+        attributes = table.attributes
+        chosen = list(compress(range(len(attributes)), attributes))  # the annotations that have some
+        kinds, label_ids = table.kind_names(), table.label_ids
+        keys = [(kinds[i], label_ids[i], tuple(attributes[i])) for i in chosen]
+        rule, bad = cls(), set()
+        for kind, label_id, names in set(keys):
+            node: dict[str, Any] = {"type": kind, "attributes": dict.fromkeys(names)}
+            node["label_id"] = label_id if type(label_id) is int else None
+            if rule.check(node, ctx):
+                bad.add((kind, label_id, names))
+        if not bad:
+            return table.none()
+        import numpy as np
+
+        rows = np.array([i for i, key in zip(chosen, keys, strict=True) if key in bad], dtype=np.int64)
+        return table.item_rows(table.owner[rows])

@@ -11,11 +11,14 @@ import enum
 import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeGuard
+from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.media import MediaStore
 from dlint.validation import SchemaFailure
+
+if TYPE_CHECKING:  # the columns (and numpy) are imported only by runs that decode into columns
+    from dlint.columns.table import Rows, Table
 
 
 class Scope(str, enum.Enum):
@@ -121,6 +124,25 @@ class Rule:
 
     def finish(self, ctx: Context) -> Iterable[Finding]:
         """Findings known only once every node was visited; pointers are absolute."""
+        return ()
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows | None:
+        """The column form of an item or annotation rule: the rows of a decoded table (see
+        :mod:`dlint.columns.table`) where :meth:`check` might report something. It may flag more rows
+        than the check reports on, never fewer; a rule that keeps state across rows flags every row
+        that state depends on. None: no column form, every row is checked precisely.
+
+        Rows the JSON Schema might reject are flagged by the engine whatever the rules (see
+        :attr:`dlint.columns.table.Table.schema_rows`): a rule reporting schema failures it claims
+        needs no column form for them."""
+        return None if cls.scope in (Scope.ITEM, Scope.ANNOTATION) else table.none()
+
+    @classmethod
+    def across(cls, ids: list[str]) -> Iterable[int]:
+        """For a rule comparing items with one another: the rows (file indices) it might report on,
+        given the ids of every item of the file (the column form sees only part of the items when
+        processes share them)."""
         return ()
 
     @classmethod

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.geometry import MIN_VERTICES
 from dlint.validation import short
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 #: Flat ``points`` lists of x, y pairs, and the fewest pairs they need to be checked here.
 _FLAT = {**MIN_VERTICES, "points": 1}
@@ -89,6 +92,19 @@ class GeometryOutsideImage(Rule):
         )
         return (Finding(key, message, _clipped(node, key, width, height)),)
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        heights, widths, lows = table.sizes
+        boxes = table.numbers("bbox", "bbox")
+        owner = table.owners("bbox")
+        x, y, w, h = (boxes.column(k) for k in range(4))
+        low = lows[owner]
+        out = (x < low) | (y < low) | (x + w > widths[owner]) | (y + h > heights[owner])
+        found = table.rows("bbox", out)
+        for kind in ("polygon", "polyline", "points", "ellipse"):
+            found |= table.rows(kind, _outside(table, kind))
+        return found
+
 
 def _clipped(node: dict[str, Any], key: str, width: float, height: float) -> Fix | None:
     """The geometry with every coordinate brought inside the image (None when nothing would remain)."""
@@ -123,3 +139,50 @@ def _coordinates(kind: Any, points: Any, visibility: Any) -> tuple[list[Any], li
             xs = [x for x, v in zip(xs, visibility, strict=True) if v != 0]
             ys = [y for y, v in zip(ys, visibility, strict=True) if v != 0]
     return xs, ys
+
+
+def _outside(table: Table, kind: str) -> Any:
+    """Per shape of type ``kind``: whether a coordinate lies outside its item's declared image size
+    (keypoints not counted where their visibility says absent). A shape of an odd number of values
+    is flagged as it is (the check skips it: a superset)."""
+    import numpy as np
+
+    heights, widths, lows = table.sizes
+    read = table.numbers(kind, "points")
+    values, counts, owners = read.values, read.counts, table.owners(kind)
+    if kind == "points":  # an absent keypoint counts as (0, 0): inside any image
+        values = np.where(_present(table, read), values, 0.0)
+    found = counts % 2 == 1
+    chosen = np.flatnonzero(~found & (counts > 0))
+    if found.any():  # the others' values back to back, for x and y to alternate
+        values = values[np.isin(read.array_of, chosen)]
+    if not chosen.size:
+        return found
+    begin = np.zeros(chosen.size, dtype=np.int64)
+    np.cumsum(counts[chosen][:-1] // 2, out=begin[1:])
+    owner = owners[chosen]
+    xs, ys = values[0::2], values[1::2]
+    low = lows[owner]
+    found[chosen] = (
+        (np.minimum.reduceat(xs, begin) < low)
+        | (np.minimum.reduceat(ys, begin) < low)
+        | (np.maximum.reduceat(xs, begin) > widths[owner])
+        | (np.maximum.reduceat(ys, begin) > heights[owner])
+    )
+    return found
+
+
+def _present(table: Table, points: Any) -> Any:
+    """Per keypoint coordinate: False where a visibility list of the right length says 0 (absent)."""
+    import numpy as np
+
+    visibility = table.numbers("points", "visibility")
+    usable = table.given("points", "visibility") & (2 * visibility.counts == points.counts)
+    present = np.ones(points.values.size, dtype=bool)
+    arrays = visibility.array_of
+    absent = (visibility.values == 0) & usable[arrays]
+    within = np.arange(visibility.values.size) - visibility.starts[arrays]
+    x_at = (points.starts[arrays] + 2 * within)[absent]
+    present[x_at] = False
+    present[x_at + 1] = False
+    return present

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity
 from dlint.rules.base import Context, Rule, Scope
 from dlint.validation import SchemaFailure, describe, short
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 
 class MissingCaption(Rule):
@@ -73,3 +76,8 @@ class EmptyCaption(Rule):
             return ()
         what = "empty" if not caption else f"only white space ({short(caption)})"
         return (Finding("/caption", f"caption is {what}; it describes nothing"),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        captions = [a.caption for a in table.of("caption")]
+        return table.rows("caption", [not text or text.isspace() for text in captions])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.validation import describe
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 
 class CvatFrameNotInteger(Rule):
@@ -39,6 +42,11 @@ class CvatFrameNotInteger(Rule):
         if is_int(frame) and frame >= 0:
             return ()
         return (Finding("/attr/frame", f"attr.frame must be a non-negative integer, got {describe(frame)}"),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        frames = ((i, attr.get("frame", 0)) for i, attr in enumerate(table.attrs) if type(attr) is dict)
+        return table.item_rows([i for i, frame in frames if type(frame) is not int or frame < 0])
 
 
 class SkeletonPointsMismatch(Rule):
@@ -88,6 +96,10 @@ class SkeletonPointsMismatch(Rule):
             )
         return ()
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return table.none()  # the decode takes no skeleton
+
 
 def _template(data: dict[str, Any], label_id: Any) -> list[Any] | None:
     categories = data.get("categories")
@@ -133,3 +145,11 @@ class CvatShapeWithoutLabel(Rule):
             return ()
         where = "/label_id" if "label_id" in node else ""
         return (Finding(where, f"{node['type']} without a label: CVAT refuses it on import"),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        _, used = table.labels
+        found = table.none()
+        for kind in cls.annotation_types:
+            found |= table.rows(kind, ~used[table.positions(kind)])
+        return found

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix
 from dlint.rules.base import Context, FixAvailability, Rule, Scope, is_int, remove_annotation
 from dlint.validation import short
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 #: The fewest vertices a shape needs to mean anything.
 MIN_VERTICES = {"polygon": 3, "polyline": 2}
@@ -54,6 +57,13 @@ class OddCoordinateCount(Rule):
             Finding("/points", message, Fix("drop the unpaired last value", Applicability.UNSAFE, (drop,))),
         )
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        found = table.none()
+        for kind in cls.annotation_types:
+            found |= table.rows(kind, table.numbers(kind, "points").counts % 2 == 1)
+        return found
+
 
 class TooFewVertices(Rule):
     """A polygon has fewer than 3 vertices, or a polyline fewer than 2.
@@ -92,6 +102,14 @@ class TooFewVertices(Rule):
             return ()
         message = f"{kind} has {have} {'vertex' if have == 1 else 'vertices'}; it needs at least {need}"
         return (Finding("/points", message, remove_annotation(kind)),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        found = table.none()
+        for kind, need in MIN_VERTICES.items():
+            counts = table.numbers(kind, "points").counts
+            found |= table.rows(kind, counts < 2 * need)
+        return found
 
 
 class VisibilityMismatch(Rule):
@@ -137,6 +155,13 @@ class VisibilityMismatch(Rule):
                 f"visibility value {short(value)} is not 0 (absent), 1 (hidden) or 2 (visible)",
             ),
         )
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        visibility, points = table.numbers("points", "visibility"), table.numbers("points", "points")
+        valid = (visibility.values == 0) | (visibility.values == 1) | (visibility.values == 2)
+        bad = (visibility.counts != points.counts // 2) | visibility.any_per(~valid)
+        return table.rows("points", table.given("points", "visibility") & bad)
 
 
 def _is_visibility(value: object) -> bool:

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope
 from dlint.validation import SchemaFailure, describe, short
 
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
+
 #: The keys that give an item its media; Datumaro builds at most one media object per item.
 MEDIA_KEYS = ("image", "point_cloud", "video_frame", "video")
 _DRIVE = re.compile(r"^[A-Za-z]:")
+#: In ids joined by NUL, each preceded by one: a superset of what :func:`path_problem` rejects (and a
+#: NUL, which the join would hide).
+_SUSPICIOUS = re.compile(r"\x00(?:[/\\]|.:|\x00)|\.\.", re.DOTALL)
 
 
 def path_problem(path: str) -> str | None:
@@ -70,6 +77,14 @@ class InvalidItemId(Rule):
             )
         return ()
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        ids = table.ids
+        joined = "\x00".join(ids)
+        if "" not in ids and not _SUSPICIOUS.search("\x00" + joined):
+            return table.none()
+        return table.item_rows([i for i, item_id in enumerate(ids) if not item_id or path_problem(item_id)])
+
 
 class DuplicateItemId(Rule):
     """Two items of one subset file have the same id.
@@ -105,6 +120,18 @@ class DuplicateItemId(Rule):
             return ()
         return (Finding("/id", f"item id {short(item_id)} is already used by item {first} of this subset"),)
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return table.none()  # the ids of every item are compared by :meth:`across`
+
+    @classmethod
+    def across(cls, ids: list[str]) -> list[int]:
+        keys = [item_id.replace("\\", "/") for item_id in ids] if any("\\" in i for i in ids) else ids
+        if len(set(keys)) == len(keys):
+            return []
+        counts = Counter(keys)
+        return [i for i, key in enumerate(keys) if counts[key] > 1]
+
 
 class MultipleMedia(Rule):
     """An item has more than one media key (`image`, `point_cloud`, `video_frame`, `video`).
@@ -131,3 +158,7 @@ class MultipleMedia(Rule):
         if len(present) < 2:
             return ()
         return (Finding(f"/{present[1]}", f"item has several media: {', '.join(present)}; an item has one"),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return table.none()  # the decode takes items with an image or no media

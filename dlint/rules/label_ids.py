@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix
 from dlint.integers import INT_MAX, INT_MIN
@@ -11,6 +11,9 @@ from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.colormap import colormap_entries
 from dlint.rules.points_templates import templates
 from dlint.validation import SchemaFailure, describe, short
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 
 class LabelIdType(Rule):
@@ -91,6 +94,10 @@ class LabelIdType(Rule):
             )
         return f"label_id must be an integer or null, got {describe(value)}; Datumaro fails the import on it"
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return table.none()  # the decode takes only label ids that are 64-bit integers or null
+
 
 def _to_int(base: str, value: float | int, applicability: Applicability | None = None) -> Fix | None:
     """Replace a label id by the integer Datumaro reads it as (none beyond 64 bits: not writable)."""
@@ -163,3 +170,9 @@ class MissingLabelCategories(Rule):
         listed = ", ".join(users[:-1]) + " and " + users[-1] if len(users) > 1 else users[0]
         message = f"the file defines no labels, but {listed}; Datumaro accepts this silently"
         return (Finding(where, message),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        if ctx.file.label_count != 0:
+            return table.none()
+        return table.annotation_rows(table.labels[1])  # every user of a label id counts in its message

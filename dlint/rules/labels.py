@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, FixAvailability, Rule, Scope, is_int, remove_annotation
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 
 def out_of_range(label_id: Any, count: int | None) -> bool:
@@ -53,6 +56,14 @@ class LabelIdOutOfRange(Rule):
             return ()  # no labels at all (count 0) is reported once, by missing-label-categories
         return (Finding("/label_id", range_message("label_id", label_id, count or 0)),)
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        values, used = table.labels
+        count = ctx.file.label_count
+        if count:
+            used = used & ((values < 0) | (values >= count))
+        return table.annotation_rows(used)
+
 
 class LabelWithoutLabelId(Rule):
     """A `label` annotation has no `label_id`.
@@ -86,3 +97,8 @@ class LabelWithoutLabelId(Rule):
         where = "/label_id" if "label_id" in node else ""
         message = "label annotation without a label: label_id is missing or null"
         return (Finding(where, message, remove_annotation("label")),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        _, used = table.labels
+        return table.rows("label", ~used[table.positions("label")])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.validation import short
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 VERSIONED = ("datumaro-1.0", "cvat-1.0")
 GROUP_TYPES = ("exclusive", "inclusive", "restricted")
@@ -85,6 +88,10 @@ class IgnoredMediaKey(Rule):
         if other is None:
             return ()
         return (Finding("/media", f'"media" is ignored next to "{other}" in a 1.0 file'),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return table.none()  # the decode takes items with an image and no other media key
 
 
 class UppercaseGroupType(Rule):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity
+from dlint.rules.base import Context
 from dlint.rules.mask_scan import MaskCountsRule, MaskScan
 
 if TYPE_CHECKING:  # numpy is imported only when a file holds masks
     from dlint import rle
+    from dlint.columns.table import Rows, Table
 
 
 class InvalidRleCounts(MaskCountsRule):
@@ -70,6 +72,14 @@ class InvalidRleCounts(MaskCountsRule):
             scan.pointer(index) + "/counts", f"RLE counts are not a valid compressed string: {reason}"
         )
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        from dlint import rle
+
+        areas, fits = _areas(table)
+        measures = table.mask_measures
+        return table.rows("mask", ~fits | (measures.status != rle.OK) | (measures.totals != areas))
+
 
 class EmptyMask(MaskCountsRule):
     """A mask has no foreground pixel.
@@ -111,3 +121,16 @@ class EmptyMask(MaskCountsRule):
             )
             for index in np.flatnonzero(empty & (areas > 0)).tolist()
         ]
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        areas, fits = _areas(table)
+        return table.rows("mask", ~fits | ((table.mask_measures.foreground == 0) & (areas != 0)))
+
+
+def _areas(table: Table) -> tuple[Any, Any]:
+    """Each mask's ``height * width``, and whether its sides are small enough for it to be exact
+    (the column forms flag the others)."""
+    sizes = table.mask_sizes
+    fits = ((sizes >= 0) & (sizes < 2**31)).all(axis=1)
+    return sizes[:, 0] * sizes[:, 1] * fits, fits

@@ -6,12 +6,15 @@ What the counts decode to is checked in :mod:`dlint.rules.mask_counts`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.mask_scan import rle_size
 from dlint.validation import SchemaFailure, describe
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 
 class RleSizeMismatch(Rule):
@@ -52,6 +55,14 @@ class RleSizeMismatch(Rule):
                 f"[{image[0]}, {image[1]}]{hint}",
             ),
         )
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        heights, widths, _ = table.sizes
+        owner = table.owners("mask")
+        sizes = table.mask_sizes
+        differs = (sizes[:, 0] != heights[owner]) | (sizes[:, 1] != widths[owner])
+        return table.rows("mask", differs & (heights[owner] < float("inf")))  # where a size is declared
 
 
 class UncompressedRleCounts(Rule):
@@ -115,6 +126,10 @@ class UncompressedRleCounts(Rule):
             f"'{type(counts).__name__}' object has no attribute 'encode'): the mask is dropped or the "
             "import aborted"
         )
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return table.none()  # the decode takes only counts written as a string
 
 
 def _rle_size(document: Any, pointer: str) -> tuple[int, int] | None:

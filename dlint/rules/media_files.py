@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
 from dlint.media import locate
 from dlint.rules.base import Context, Rule, Scope, declared_size
 from dlint.rules.items import MEDIA_KEYS, path_problem
 from dlint.validation import SchemaFailure, short
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 #: media_type values (Datumaro's MediaType enum) and the item media keys each one admits.
 MEDIA_TYPES: dict[int, tuple[str, tuple[str, ...]]] = {
@@ -83,6 +86,14 @@ class MediaTypeMismatch(Rule):
             ),
         )
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        media_type = ctx.file.data.get("media_type")
+        declared = MEDIA_TYPES.get(media_type) if type(media_type) is int else None
+        if declared is None or "image" in declared[1]:
+            return table.none()  # (the decode takes items with an image or no media)
+        return table.item_rows([i for i, image in enumerate(table.images) if hasattr(image, "path")])
+
 
 class MissingMediaFile(Rule):
     """A media file that the item names is not in the dataset.
@@ -123,6 +134,10 @@ class MissingMediaFile(Rule):
             if locate(store, folder, ctx.file.subset, path) is None:
                 findings.append(Finding(f"/{key}/{field}", _missing(store.refused(), key, folder, ctx, path)))
         return findings
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return image_rows(cls(), table, ctx)
 
 
 def _missing(refused: dict[str, str], key: str, folder: str, ctx: Context, path: str) -> str:
@@ -173,3 +188,26 @@ class ImageSizeMismatch(Rule):
                 "/image/size", f"image size {list(declared)} differs from the file's {list(real)}{swapped}"
             ),
         )
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return image_rows(cls(), table, ctx)
+
+
+def image_rows(rule: Rule, table: Table, ctx: Context) -> Rows:
+    """The rows where ``rule`` reports on the item's image, by the check itself, where the dataset
+    carries images (elsewhere these rules look up nothing)."""
+    dataset = ctx.file.dataset
+    if dataset is None or dataset.media is None or not dataset.media.carries("images"):
+        return table.none()
+    found = []
+    for index, image in enumerate(table.images):
+        if not hasattr(image, "path"):
+            continue
+        path, size = image.path, image.size
+        node: dict[str, Any] = {"path": path} if path is None or type(path) is str else {}
+        if type(size) is tuple:
+            node["size"] = list(size)
+        if rule.check({"image": node}, Context(ctx.file, item_index=table.first + index)):
+            found.append(index)
+    return table.item_rows(found)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.items import path_problem
 from dlint.validation import SchemaFailure, short
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 
 class InvalidImageSize(Rule):
@@ -48,6 +51,10 @@ class InvalidImageSize(Rule):
             Finding("/image/size", f"image size {short(size)} must be two positive integers [height, width]"),
         )
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return table.none()  # the decode takes only positive image sizes
+
 
 class UnsafeMediaPath(Rule):
     """A media path is absolute, drive-prefixed or contains `..`.
@@ -82,6 +89,11 @@ class UnsafeMediaPath(Rule):
             if problem:
                 findings.append(Finding(pointer, f"media path {short(path)} {problem}"))
         return findings
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        paths = ((i, getattr(image, "path", None)) for i, image in enumerate(table.images))
+        return table.item_rows([i for i, path in paths if type(path) is str and _suspicious(path)])
 
 
 _OTHER_MEDIA = frozenset({"point_cloud", "video", "media", "video_frame", "related_images"})

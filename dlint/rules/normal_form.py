@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
+
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
 
 #: Types the writer gives a z_order.
 Z_ORDERED = frozenset({"mask", "polygon", "polyline", "points", "bbox", "ellipse", "cuboid_2d"})
@@ -52,6 +55,18 @@ class ClosedPolygon(Rule):
             ),
         )
 
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        import numpy as np
+
+        read = table.numbers("polygon", "points")
+        chosen = np.flatnonzero((read.counts >= 8) & (read.counts % 2 == 0))
+        begin, end = read.starts[chosen], read.starts[chosen] + read.counts[chosen]
+        values = read.values
+        closed = np.zeros(read.counts.size, dtype=bool)
+        closed[chosen] = (values[end - 2] == values[begin]) & (values[end - 1] == values[begin + 1])
+        return table.rows("polygon", closed)
+
 
 class MissingDefaultFields(Rule):
     """An annotation lacks a field that Datumaro's writer always emits.
@@ -89,6 +104,10 @@ class MissingDefaultFields(Rule):
         names = ", ".join(key for key, _ in missing)
         fix = Fix(f"add the default {names}", Applicability.SAFE, edits)
         return (Finding("", f"annotation without {names}, which Datumaro's writer always emits", fix),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return table.none()  # the decode requires id, attributes, group and, where it belongs, z_order
 
 
 def _z(node: dict[str, Any]) -> bool:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from operator import mul
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.validation import short
 
+if TYPE_CHECKING:
+    from dlint.columns.table import Rows, Table
+
 #: Twice the area of a polygon counts as zero below this fraction of the size of its shoelace terms
 #: (float rounding of collinear vertices leaves a residue far below it; a real sliver does not).
 _RELATIVE_ZERO = 1e-12
+#: The margin kept beyond it in the column form, for float rounding (4 ulp per term).
+_ROUNDING = 4 * 2.0**-52
 
 
 class NonPositiveBoxSize(Rule):
@@ -59,6 +64,11 @@ class NonPositiveBoxSize(Rule):
             "(Datumaro accepts it silently)"
         )
         return (Finding("/bbox", message, _normalized(bbox)),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        boxes = table.numbers("bbox", "bbox")
+        return table.rows("bbox", (boxes.column(2) <= 0) | (boxes.column(3) <= 0))
 
 
 def _normalized(bbox: list[Any]) -> Fix | None:
@@ -113,3 +123,34 @@ class ZeroAreaPolygon(Rule):
         else:
             why = f"its {count} vertices lie on one line"
         return (Finding("/points", f"polygon has zero area: {why}; it describes no region"),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        import numpy as np
+
+        read = table.numbers("polygon", "points")
+        chosen = (read.counts >= 6) & (read.counts % 2 == 0)
+        flat = np.zeros(chosen.size, dtype=bool)
+        if chosen.any():
+            flat[chosen] = near_zero_areas(read.values[chosen[read.array_of]], read.counts[chosen])
+        return table.rows("polygon", flat)
+
+
+def near_zero_areas(values: Any, counts: Any) -> Any:
+    """Per polygon (``counts`` even, at least 6, their coordinates back to back in ``values``):
+    whether its shoelace area is zero within the rule's tolerance and a margin for rounding."""
+    import numpy as np
+
+    begin = np.zeros(counts.size, dtype=np.int64)
+    np.cumsum(counts[:-1], out=begin[1:])
+    xs, ys = values[0::2], values[1::2]
+    vertex_begin = begin // 2
+    following = np.arange(1, xs.size + 1)
+    following[(begin + counts) // 2 - 1] = vertex_begin  # each polygon's last vertex wraps to its first
+    forward_terms, backward_terms = xs * ys[following], xs[following] * ys
+    forward = np.add.reduceat(forward_terms, vertex_begin)
+    backward = np.add.reduceat(backward_terms, vertex_begin)
+    magnitude = np.add.reduceat(np.abs(forward_terms) + np.abs(backward_terms), vertex_begin)
+    scale = np.maximum(np.maximum(np.abs(forward), np.abs(backward)), 1.0)
+    margin = _RELATIVE_ZERO * scale + _ROUNDING * (counts // 2 + 2) * magnitude
+    return ~(np.abs(forward - backward) > margin)

@@ -10,7 +10,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from dlint import __version__, engine
+from dlint import __version__, memory
 from dlint.server import handlers, openapi, problems, workers
 from dlint.server.guard import DOCS_ASSETS, OPEN_PATHS, Guard
 from dlint.server.lanes import Lanes
@@ -24,7 +24,7 @@ Send an annotation file as `application/json` or a dataset archive as `applicati
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     chosen = settings or ServerSettings()
-    free_parsed_documents()
+    memory.exits_when_done(False)  # a server lives on: its allocator gives freed memory back
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,12 +56,6 @@ def _declare_token(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = described  # type: ignore[method-assign]
-
-
-def free_parsed_documents() -> None:
-    """A server lives on: what it parses must be freed after each request, not kept for the
-    process's exit as the command line keeps it (see ``dlint.engine.retain_documents``)."""
-    engine.retain_documents(False)
 
 
 def app_from_environment() -> FastAPI:

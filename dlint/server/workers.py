@@ -90,10 +90,10 @@ def _answer(outcome: tuple[Any, ...]) -> Any:
 def _work(writer: Connection, limits: Limits, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """The worker: lead a process group, run the function, send the outcome."""
     os.setpgid(0, 0)
-    from dlint import engine
     from dlint import limits as run_limits
+    from dlint import memory
 
-    engine.retain_documents()  # the worker exits when done: its memory goes with it
+    memory.exits_when_done()  # the worker exits when done: its memory goes with it
     run_limits.activate(limits)
     outcome: tuple[Any, ...]
     try:

@@ -8,7 +8,6 @@ import anyio
 import httpx
 import pytest
 
-from dlint import engine
 from dlint.server.app import create_app
 
 
@@ -37,12 +36,3 @@ def test_unexpected_exception_is_a_500_problem_and_one_log_line(caplog: pytest.L
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert [record.getMessage() for record in errors] == ["internal error on GET /boom: RuntimeError: kaboom"]
     assert all(record.exc_info is None for record in errors)
-
-
-def test_the_server_frees_what_it_parses() -> None:
-    engine.retain_documents()  # what the console script does before running any command
-    try:
-        create_app()
-        assert engine._RETAINED is None
-    finally:
-        engine._RETAINED = None

@@ -18,8 +18,8 @@ import msgspec
 import orjson
 from msgspec import UNSET, Raw, Struct, UnsetType
 
-from dlint.fastpath.model import FREE_FORM
-from dlint.fastpath.numbers import array_text
+from dlint.columns.model import FREE_FORM
+from dlint.columns.numbers import array_text
 from dlint.writer import canonical
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from dlint.fastpath import split
+from dlint.columns import split
 
 LINUX = pytest.mark.skipif(sys.platform != "linux", reason="the fork is used on Linux only")
 

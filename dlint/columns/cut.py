@@ -1,6 +1,6 @@
 """Where the text of a file's items splits in two, found without parsing it.
 
-Two processes share out the items of a big file (see :mod:`dlint.fastpath.split`). Scanning the whole
+Two processes share out the items of a big file (see :mod:`dlint.columns.split`). Scanning the whole
 file first to find where each item begins would cost a tenth of the check before the second process
 could start; instead the split is found by searching the text, and the decodes of the parts prove
 it right. A file in which the search goes wrong can only fail a decode; it never yields a wrong

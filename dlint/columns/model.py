@@ -132,20 +132,32 @@ class Dataset(Top, forbid_unknown_fields=True, gc=False):
 #: Top-level keys that hold free-form JSON, parsed as ordinary data for the document-level rules.
 FREE_FORM = ("info", "infos", "categories")
 
+
+class Outline(Top, forbid_unknown_fields=True, gc=False):
+    """The top level with each item left as its text."""
+
+    items: list[Raw] | UnsetType = UNSET
+
+
 DECODER = msgspec.json.Decoder(Dataset)
 ITEMS_DECODER = msgspec.json.Decoder(list[Item])
+ITEM_DECODER = msgspec.json.Decoder(Item)
+OUTLINE_DECODER = msgspec.json.Decoder(Outline)
 
 __all__ = [
     "DECODER",
     "FREE_FORM",
     "ITEMS_DECODER",
+    "ITEM_DECODER",
     "KINDS",
+    "OUTLINE_DECODER",
     "UNSET",
     "Annotation",
     "Common",
     "Dataset",
     "Image",
     "Item",
+    "Outline",
     "Raw",
     "Top",
 ]

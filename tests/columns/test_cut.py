@@ -9,10 +9,11 @@ from typing import Any
 import orjson
 import pytest
 
-from dlint import fastpath
-from dlint.fastpath import cut
-from dlint.fastpath.model import DECODER, ITEMS_DECODER, Dataset
-from tests.fastpath.test_fastpath import GENERATE, NO_KEY_SCAN, fast_clean, ordinary
+from dlint import columns, engine
+from dlint.columns import cut
+from dlint.columns.model import DECODER, ITEMS_DECODER, Dataset
+from dlint.rules import ALL_RULES
+from tests.columns.test_engine import GENERATE, NO_KEY_SCAN, precise, through_columns
 
 GENERATED, _ = GENERATE.generate(30, 3, 0)
 Doc = dict[str, Any]
@@ -32,13 +33,13 @@ def _top(dataset: Dataset) -> list[Any]:
 def test_the_parts_are_the_items(share: float, indent: int | None) -> None:
     raw = _dumps(orjson.loads(GENERATED), indent)
     whole = DECODER.decode(raw)
-    where, head = fastpath.head(raw, share)
+    where, head = columns.head(raw, share)
     assert where is not None and head is not None
     assert raw.index(b'"items"') < where.start  # the points categories' own key was passed over
     assert _top(head) == _top(whole) and head.items == []
     first, second = ITEMS_DECODER.decode(where.first(raw)), ITEMS_DECODER.decode(where.second(raw))
     assert first and second and first + second == whole.items
-    assert fast_clean(raw)
+    assert through_columns(raw, ALL_RULES, share=True) == []
 
 
 def _items_not_last(doc: Doc) -> bytes:
@@ -62,10 +63,10 @@ def _many_nested_keys(doc: Doc) -> bytes:
 @pytest.mark.parametrize("make", [_items_not_last, _one_item, _id_not_first, _many_nested_keys])
 def test_a_file_that_cannot_be_cut_is_decoded_whole(make: Callable[[Doc], bytes]) -> None:
     raw = make(orjson.loads(GENERATED))
-    assert fastpath.head(raw, fastpath.OWN_SHARE) == (None, None)
-    decoded = fastpath.decode(raw, NO_KEY_SCAN, share=True)
+    assert columns.head(raw, columns.OWN_SHARE) == (None, None)
+    decoded = columns.decode(raw, NO_KEY_SCAN, share=True)
     assert decoded is not None and decoded.cut is None and decoded.items is not None
-    assert fast_clean(raw) is (ordinary(raw) == [])
+    assert through_columns(raw, ALL_RULES, share=True) == precise(raw, ALL_RULES)
 
 
 def test_the_pattern_inside_a_string_is_no_boundary() -> None:
@@ -74,7 +75,7 @@ def test_the_pattern_inside_a_string_is_no_boundary() -> None:
         item["id"] = item["id"] + '},{"id":"'
     raw = orjson.dumps(doc)
     whole = DECODER.decode(raw)
-    where, _ = fastpath.head(raw, 0.5)
+    where, _ = columns.head(raw, 0.5)
     assert where is not None
     assert ITEMS_DECODER.decode(where.first(raw)) + ITEMS_DECODER.decode(where.second(raw)) == whole.items
 
@@ -83,5 +84,6 @@ def test_a_boundary_in_broken_text_is_not_clean() -> None:
     doc = orjson.loads(GENERATED)
     middle = doc["items"][len(doc["items"]) // 2]["id"]
     raw = orjson.dumps(doc).replace(f'"{middle}"'.encode(), b'"a},{"id":"b"')  # no longer JSON
-    assert any(code.startswith("DL001") for code in ordinary(raw))
-    assert not fast_clean(raw)
+    found = engine.lint_bytes(raw, file="t.json", subset="default", rules=ALL_RULES, share=True)
+    assert [d.code for d in found] == ["DL001"]
+    assert through_columns(raw, ALL_RULES, share=True) is None

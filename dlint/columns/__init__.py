@@ -1,0 +1,286 @@
+"""The column pass: decode a big file once into typed items, and find the rows a rule might report on.
+
+A big Datumaro 1.0 file is decoded into compact typed structures (:mod:`dlint.columns.model`) instead of
+Python trees; its numbers are read in bulk into numpy arrays (:mod:`dlint.columns.numbers`) and laid
+out as columns (:mod:`dlint.columns.table`). Each selected rule's column form (``Rule.columns``) flags
+the rows (items) where its precise check might report something, and the engine then reads only those
+rows as ordinary data and runs the precise checks on them (see :mod:`dlint.engine`). The top level
+without its items (``categories``, ``infos``...) is small: it is read as ordinary data at once.
+
+An item that does not fit the typed shape (an unknown key, a string where a number belongs...) is a
+flagged row too: it is read as ordinary data and checked precisely, schema included. Where the whole
+file cannot be served so (another dialect, invalid JSON, repeated keys to look for), the engine reads
+it whole and checks every row precisely.
+
+Big files are shared out between two processes where that is safe: the text of the items is cut in
+two where one item ends and the next begins (:mod:`dlint.columns.cut`), and a forked copy of the
+process decodes and flags the second part while this one does the first (:mod:`dlint.columns.split`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import numpy as np
+import orjson
+
+from dlint import jsonscan
+from dlint.columns import cut, split
+from dlint.columns.model import (
+    DECODER,
+    FREE_FORM,
+    ITEM_DECODER,
+    ITEMS_DECODER,
+    OUTLINE_DECODER,
+    UNSET,
+    Dataset,
+    Item,
+    Top,
+)
+from dlint.columns.table import Table
+from dlint.limits import Limits
+from dlint.parsecheck import ParseFailure, load
+from dlint.rules.base import Context, Rule
+
+#: The deepest structure a decoded item may have (an annotation's ``rle`` or ``attributes`` object,
+#: at level 6) and one more; a smaller ``limits.max-depth`` leaves every file to the whole-file read.
+MIN_DEPTH = 7
+#: The share of the items' text this process checks when a forked child checks the rest. The child
+#: starts later and first copies the pages both write to: with equal halves it finished about 4% later.
+OWN_SHARE = 0.52
+#: What a failed decode raises.
+DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
+
+
+@dataclass
+class Decoded:
+    """A decoded file: the top level as plain data with ``items`` empty, and either its items or where
+    their text is cut in two (for two processes to decode a part each)."""
+
+    top: dict[str, Any]
+    media_type: Any
+    raw: bytes
+    items: list[Item] | None = None
+    cut: cut.Cut | None = None
+    #: The rows read as ordinary data so far (those whose typed decode failed, then the flagged ones).
+    rows: dict[int, Any] = field(default_factory=dict)
+    #: Each item's text (see :func:`spans`), once needed.
+    texts: list[msgspec.Raw] | None = None
+
+
+def eligible(raw: bytes, limits: Limits) -> bool:
+    """Whether the column pass may serve a file of these bytes under these limits (the whole-file read
+    looks for repeated keys in smaller files, which a decode cannot see)."""
+    return (
+        not limits.scans_duplicate_keys(len(raw))
+        and len(raw) <= limits.max_file_size
+        and limits.max_depth >= MIN_DEPTH
+    )
+
+
+def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None:
+    """The decoded file, or None when the column pass cannot serve it (then it is read whole). With
+    ``share``, only the top level is decoded when the items' text can be cut in two, for
+    :func:`flagged` to share out."""
+    if not raw.isascii():
+        try:
+            raw.decode("utf-8")  # the decode does not check the text of strings it skips
+        except UnicodeDecodeError:
+            return None
+    where, dataset = head(raw, OWN_SHARE) if share else (None, None)
+    rows: dict[int, Any] = {}
+    texts = None
+    if dataset is None:  # not shared, or no cut found: decode the file whole
+        try:
+            dataset = DECODER.decode(raw)
+        except msgspec.ValidationError:  # some item does not fit the typed shape: decode item by item
+            outline = _outline(raw)
+            if outline is None:
+                return None
+            dataset, texts, rows = outline
+        except DECODE_ERRORS:
+            return None
+    top = _top(dataset, limits)
+    if top is None or dataset.items is UNSET:
+        return None
+    if where is not None:
+        return Decoded(top, dataset.media_type, raw, cut=where)
+    return Decoded(top, dataset.media_type, raw, items=dataset.items, rows=rows, texts=texts)
+
+
+def head(raw: bytes, share: float) -> tuple[cut.Cut, Any] | tuple[None, None]:
+    """A cut of the items' text giving the first part about ``share`` of it, with the top level and the
+    first part's items decoded, or Nones when there is none."""
+    for where in cut.candidates(raw, share):
+        try:
+            return where, DECODER.decode(where.head(raw))
+        except DECODE_ERRORS:
+            continue
+    return None, None
+
+
+def _outline(raw: bytes) -> tuple[Any, list[msgspec.Raw], dict[int, Any]] | None:
+    """The file decoded item by item: the top level with the items that fit the typed shape (a stand-in
+    for the others), each item's text, and the others read as ordinary data (None when one of them
+    does not read as ordinary data reads it)."""
+    try:
+        outline = OUTLINE_DECODER.decode(raw)
+    except DECODE_ERRORS:
+        return None
+    texts = outline.items
+    if texts is UNSET:
+        return None
+    items: list[Item] = []
+    rows: dict[int, Any] = {}
+    for index, text in enumerate(texts):
+        try:
+            items.append(ITEM_DECODER.decode(text))
+        except DECODE_ERRORS:
+            row = read_row(text)
+            if row is None:
+                return None
+            rows[index] = row
+            item_id = row.get("id") if type(row) is dict else None
+            items.append(Item(id=item_id if type(item_id) is str else f"\x00{index}"))
+    dataset = Dataset(**{name: getattr(outline, name) for name in Top.__struct_fields__}, items=items)
+    return dataset, texts, rows
+
+
+def read_row(text: bytes | msgspec.Raw) -> Any | None:
+    """An item's text read as ordinary data, as the whole-file read would read it (None when it holds
+    what only the whole-file read explains: a number beyond 64 bits, say)."""
+    data = bytes(text)
+    if jsonscan.has_long_digit_run(data):
+        return None
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _top(dataset: Any, limits: Limits) -> dict[str, Any] | None:
+    """The top level as plain data, with ``items`` empty (None if its free-form values do not parse
+    as the whole-file read parses them)."""
+    top: dict[str, Any] = {}
+    for key in ("dm_format_version", "media_type"):
+        value = getattr(dataset, key)
+        if value is not UNSET:
+            top[key] = value
+    for key in FREE_FORM:
+        value = getattr(dataset, key)
+        if value is UNSET:
+            continue
+        text = bytes(value)
+        parsed = load(text, limits.max_depth - 1)
+        if isinstance(parsed, ParseFailure) or jsonscan.has_long_digit_run(text):
+            return None
+        top[key] = parsed
+    top["items"] = []  # the items are the columns'
+    return top
+
+
+def flagged(decoded: Decoded, ctx: Context, rules: Sequence[type[Rule]]) -> list[int] | None:
+    """The rows (file indices, in order) where a selected rule might report something: those its column
+    form flags, those the schema might reject, those that did not fit the typed shape, and those the
+    rules comparing items with one another name. None when the items could not be decoded.
+
+    Items whose text is cut in two are shared out: a forked copy of the process flags the second part
+    while this one does the first."""
+    if decoded.items is not None:
+        rows, ids = _flag(Table(decoded.items, decoded.media_type, ctx), ctx, rules)
+    else:
+        shared = _shared(decoded, ctx, rules)
+        if shared is None:
+            return None
+        rows, ids = shared
+    found = set(rows) | set(decoded.rows)
+    for rule in rules:
+        found.update(rule.across(ids))
+    return sorted(found)
+
+
+def _flag(table: Table, ctx: Context, rules: Sequence[type[Rule]]) -> tuple[list[int], list[str]]:
+    """The rows of one table flagged by the schema and the rules' column forms (file indices), and
+    the table's item ids."""
+    rows = table.schema_rows.copy()
+    for rule in rules:
+        form = rule.columns(table, ctx)
+        if form is None:  # no column form: every row is checked precisely
+            rows = table.all()
+            break
+        rows |= form
+    return (np.flatnonzero(rows) + table.first).tolist(), table.ids
+
+
+def _shared(
+    decoded: Decoded, ctx: Context, rules: Sequence[type[Rule]]
+) -> tuple[list[int], list[str]] | None:
+    """:func:`_flag` over both parts of cut items, the second in a forked child."""
+    where = decoded.cut
+    assert where is not None
+    try:
+        mine = ITEMS_DECODER.decode(where.first(decoded.raw))
+    except DECODE_ERRORS:
+        return None
+    first = len(mine)
+
+    def theirs() -> bytes | None:
+        try:
+            items = ITEMS_DECODER.decode(where.second(decoded.raw))
+        except DECODE_ERRORS:
+            return None
+        return msgspec.msgpack.encode(_flag(Table(items, decoded.media_type, ctx, first), ctx, rules))
+
+    pending = split.start(theirs, fork=True)
+    answer = None
+    try:
+        rows, ids = _flag(Table(mine, decoded.media_type, ctx), ctx, rules)
+    finally:
+        answer = pending()
+    if answer is None:
+        return None
+    their_rows, their_ids = msgspec.msgpack.decode(answer)
+    return rows + their_rows, ids + their_ids
+
+
+def spans(decoded: Decoded) -> list[msgspec.Raw] | None:
+    """Each item's text, as slices of the file's (None if the file's items cannot be outlined)."""
+    if decoded.texts is None:
+        try:
+            outline = OUTLINE_DECODER.decode(decoded.raw)
+        except DECODE_ERRORS:
+            return None
+        decoded.texts = None if outline.items is UNSET else outline.items
+    return decoded.texts
+
+
+def read_rows(decoded: Decoded, rows: list[int]) -> dict[int, Any] | None:
+    """The flagged rows as ordinary data (None when one of them does not read as the whole-file read
+    reads it)."""
+    needed = [row for row in rows if row not in decoded.rows]
+    texts = spans(decoded) if needed else decoded.texts
+    if needed and texts is None:
+        return None
+    for row in needed:
+        assert texts is not None
+        data = read_row(texts[row])
+        if data is None:
+            return None
+        decoded.rows[row] = data
+    return {row: decoded.rows[row] for row in rows}
+
+
+def offset_of(text: msgspec.Raw, raw: bytes) -> int:
+    """Where a slice made by the decode lies in the text it was decoded from (the decode's slices
+    are views of that text, never copies)."""
+    return _address(text) - _address(raw)
+
+
+def _address(buffer: Any) -> int:
+    return int(np.frombuffer(buffer, dtype=np.uint8).ctypes.data)
+
+
+__all__ = ["Decoded", "decode", "eligible", "flagged", "offset_of", "read_rows", "spans"]
