@@ -153,11 +153,9 @@ def lint_columns(
     decoded = columns.decode(raw, active, share=share)
     if decoded is None:
         return None
-    if dialect is None and b'"skeleton"' in raw and decoded.cut is not None:
-        return lint_columns(raw, file=file, subset=subset, rules=rules, dataset=dataset, share=False)
     # a skeleton annotation makes the file CVAT's; the typed decode takes none, so only the rows it
-    # could not take may hold one
-    dialect = dialect or detect_dialect({**decoded.top, "items": list(decoded.rows.values())}, raw)
+    # could not take may hold one (and where two processes share the items, both parts were taken)
+    dialect = dialect or detect_dialect({**decoded.top, "items": list(decoded.rows.values())})
     if dialect != COLUMN_DIALECT:
         return None
     context = FileContext(dialect, subset, decoded.top, _label_count(decoded.top), dataset)

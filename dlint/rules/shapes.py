@@ -131,7 +131,9 @@ class ZeroAreaPolygon(Rule):
         read = table.numbers("polygon", "points")
         chosen = (read.counts >= 6) & (read.counts % 2 == 0)
         flat = np.zeros(chosen.size, dtype=bool)
-        if chosen.any():
+        if chosen.all():
+            flat = near_zero_areas(read.values, read.counts)
+        elif chosen.any():
             flat[chosen] = near_zero_areas(read.values[chosen[read.array_of]], read.counts[chosen])
         return table.rows("polygon", flat)
 
@@ -141,16 +143,18 @@ def near_zero_areas(values: Any, counts: Any) -> Any:
     whether its shoelace area is zero within the rule's tolerance and a margin for rounding."""
     import numpy as np
 
-    begin = np.zeros(counts.size, dtype=np.int64)
-    np.cumsum(counts[:-1], out=begin[1:])
+    vertices = counts // 2
+    first = np.zeros(counts.size, dtype=np.int64)  # each polygon's first vertex
+    np.cumsum(vertices[:-1], out=first[1:])
+    last = first + vertices - 1
     xs, ys = values[0::2], values[1::2]
-    vertex_begin = begin // 2
-    following = np.arange(1, xs.size + 1)
-    following[(begin + counts) // 2 - 1] = vertex_begin  # each polygon's last vertex wraps to its first
-    forward_terms, backward_terms = xs * ys[following], xs[following] * ys
-    forward = np.add.reduceat(forward_terms, vertex_begin)
-    backward = np.add.reduceat(backward_terms, vertex_begin)
-    magnitude = np.add.reduceat(np.abs(forward_terms) + np.abs(backward_terms), vertex_begin)
+    next_xs, next_ys = np.empty_like(xs), np.empty_like(ys)  # each vertex's successor in its polygon
+    next_xs[:-1], next_ys[:-1] = xs[1:], ys[1:]
+    next_xs[last], next_ys[last] = xs[first], ys[first]  # the last vertex wraps to the first
+    forward_terms, backward_terms = xs * next_ys, next_xs * ys
+    forward = np.add.reduceat(forward_terms, first)
+    backward = np.add.reduceat(backward_terms, first)
+    magnitude = np.add.reduceat(np.abs(forward_terms) + np.abs(backward_terms), first)
     scale = np.maximum(np.maximum(np.abs(forward), np.abs(backward)), 1.0)
-    margin = _RELATIVE_ZERO * scale + _ROUNDING * (counts // 2 + 2) * magnitude
+    margin = _RELATIVE_ZERO * scale + _ROUNDING * (vertices + 2) * magnitude
     return ~(np.abs(forward - backward) > margin)
