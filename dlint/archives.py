@@ -174,11 +174,6 @@ def member_refusal(info: zipfile.ZipInfo, limits: Limits) -> str | None:
     return None
 
 
-def streamable(info: zipfile.ZipInfo) -> bool:
-    """Whether zipfile reads a member in bounded pieces (not encrypted; stored or deflated)."""
-    return not info.flag_bits & 0x1 and info.compress_type in STREAMABLE_METHODS
-
-
 def read_member(path: Path, info: zipfile.ZipInfo, limit: int) -> bytes:
     """A member's bytes, decompressed with the output capped at its declared size (and ``limit``)
     and checked against its CRC. Raises :class:`MemberError`."""

@@ -26,8 +26,6 @@ class Applicability(str, enum.Enum):
     SAFE = "safe"
     #: It may change what the dataset means; applied only with ``--unsafe-fixes``.
     UNSAFE = "unsafe"
-    #: Shown, never applied.
-    DISPLAY_ONLY = "display-only"
 
 
 @dataclass(frozen=True)

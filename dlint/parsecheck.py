@@ -326,20 +326,6 @@ def sniff_encoding(raw: bytes) -> tuple[str, str] | None:
     return None
 
 
-def transcode(raw: bytes) -> bytes | None:
-    """The same text as UTF-8 without a byte order mark, when it is a whole BOM-prefixed or UTF-16/32
-    text (what ``dlint fix`` writes instead); None when it cannot be decoded faithfully."""
-    encoding = sniff_encoding(raw)
-    if encoding is None:
-        return None
-    codec = encoding[0]
-    try:
-        text = raw.decode(codec)
-    except UnicodeDecodeError:
-        return None
-    return text.removeprefix("\ufeff").encode("utf-8")
-
-
 def inspect(raw: bytes, data: Any, limits: Limits) -> tuple[tuple[ParseNote, ...], bool, dict[int, int]]:
     """What the parse accepted silently, whether duplicate keys were looked for, and where keys
     repeat (a key's first occurrence -> its last one in the same object)."""

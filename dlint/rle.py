@@ -187,17 +187,6 @@ class RleMeasures(NamedTuple):
     status: npt.NDArray[np.int8]
 
 
-def check_counts(counts: Sequence[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
-    """Check many ``counts`` strings at once; return ``(totals, status)``, one entry per string.
-
-    ``status[i]`` is a :class:`RleStatus` code and agrees with :func:`decode_runs`; ``totals[i]`` is the sum
-    of the runs of ``counts[i]`` when ``status[i] == OK`` (saturated at ``2**63 - 1``), and 0 otherwise.
-    See :func:`measure_counts`, which also counts the foreground pixels in the same pass.
-    """
-    measures = measure_counts(counts)
-    return measures.totals, measures.status
-
-
 def measure_counts(counts: Sequence[str]) -> RleMeasures:
     """Check many ``counts`` strings at once, and sum their runs and their foreground runs.
 

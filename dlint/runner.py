@@ -247,11 +247,11 @@ def _remote(
 ) -> tuple[list[Diagnostic], Reference | None]:
     """In a worker process: find the file again (archives and media cannot cross processes), under
     the limits of the run (a worker may be a fresh process, not a fork)."""
-    limits.activate(active)
-    name, _subset, path, _member = where
-    if name not in _WORKER_SOURCES:
-        _WORKER_SOURCES.update((s.name, s) for s in discover([path]))
-    source = _WORKER_SOURCES[name]
-    state = DatasetState(source.dataset.name, source.dataset.media, reference)
-    task = Task(0, source, rules, dialect)
-    return _lint(task, state, Cache(cache_folder) if cache_folder is not None else None)
+    with limits.use(active):  # a worker serves one run after another: each under its own limits
+        name, _subset, path, _member = where
+        if name not in _WORKER_SOURCES:
+            _WORKER_SOURCES.update((s.name, s) for s in discover([path]))
+        source = _WORKER_SOURCES[name]
+        state = DatasetState(source.dataset.name, source.dataset.media, reference)
+        task = Task(0, source, rules, dialect)
+        return _lint(task, state, Cache(cache_folder) if cache_folder is not None else None)

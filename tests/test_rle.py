@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pycocotools.mask as mask_utils
@@ -20,7 +21,6 @@ from dlint.rle import (
     OK,
     TRUNCATED,
     RleError,
-    check_counts,
     decode_runs,
     measure_counts,
 )
@@ -31,6 +31,12 @@ pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:Depreca
 INT64_MAX = 2**63 - 1
 EXAMPLE_82 = "d0d0:F\\0"  # the 8 characters d 0 d 0 : F backslash 0
 CONTINUATION = chr(48 + 0x20)  # 'P': value 0 with the "more characters follow" bit
+
+
+def check_counts(counts: list[str]) -> tuple[Any, Any]:
+    """The totals and status :func:`measure_counts` finds."""
+    measures = measure_counts(counts)
+    return measures.totals, measures.status
 
 
 def encode_runs(runs: list[int]) -> str:
@@ -57,7 +63,7 @@ def coco_counts(mask: np.ndarray) -> str:
 
 
 def reference(counts: list[str]) -> tuple[list[int], list[int]]:
-    """What check_counts must return, computed string by string with decode_runs."""
+    """What measure_counts must return (totals and status), computed string by string with decode_runs."""
     totals, _, status = reference_measures(counts)
     return totals, status
 
@@ -81,7 +87,7 @@ def reference_measures(counts: list[str]) -> tuple[list[int], list[int], list[in
 
 @contextlib.contextmanager
 def block_chars(size: int) -> Iterator[None]:
-    """Make check_counts cut its input into blocks of about ``size`` characters."""
+    """Make measure_counts cut its input into blocks of about ``size`` characters."""
     saved = rle.BLOCK_CHARS
     rle.BLOCK_CHARS = size
     try:

@@ -212,7 +212,7 @@ def _flag(table: Table, ctx: Context, rules: Sequence[type[Rule]]) -> tuple[list
             rows = table.all()
             break
         rows |= form
-    return (np.flatnonzero(rows) + table.first).tolist(), table.ids
+    return np.flatnonzero(rows).tolist(), table.ids
 
 
 def _shared(
@@ -221,29 +221,30 @@ def _shared(
     """:func:`_flag` over both parts of cut items, the second in a forked child."""
     where = decoded.cut
     assert where is not None
-    try:
-        mine = ITEMS_DECODER.decode(where.first(decoded.raw))
-    except DECODE_ERRORS:
-        return None
-    first = len(mine)
 
-    def theirs() -> bytes | None:
+    def part(text: bytes) -> tuple[list[int], list[str]] | None:
+        """The part's flagged rows, counted from its first item, and its ids."""
         try:
-            items = ITEMS_DECODER.decode(where.second(decoded.raw))
+            items = ITEMS_DECODER.decode(text)
         except DECODE_ERRORS:
             return None
-        return msgspec.msgpack.encode(_flag(Table(items, decoded.media_type, ctx, first), ctx, rules))
+        return _flag(Table(items, decoded.media_type, ctx), ctx, rules)
 
-    pending = split.start(theirs, fork=True)
-    answer = None
+    def theirs() -> bytes | None:
+        found = part(where.second(decoded.raw))
+        return None if found is None else msgspec.msgpack.encode(found)
+
+    pending = split.start(theirs, fork=True)  # forked first: both parts are decoded side by side
+    mine = None
     try:
-        rows, ids = _flag(Table(mine, decoded.media_type, ctx), ctx, rules)
+        mine = part(where.first(decoded.raw))
     finally:
-        answer = pending()
-    if answer is None:
+        answer = pending(abandon=mine is None)
+    if mine is None or answer is None:
         return None
+    rows, ids = mine
     their_rows, their_ids = msgspec.msgpack.decode(answer)
-    return rows + their_rows, ids + their_ids
+    return rows + [len(ids) + row for row in their_rows], ids + their_ids
 
 
 def spans(decoded: Decoded) -> list[msgspec.Raw] | None:

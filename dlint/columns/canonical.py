@@ -1,8 +1,8 @@
-"""Whether a file the fast path found clean is already in canonical compact form (``dlint fix`` then
+"""Whether a file the column pass found clean is already in canonical compact form (``dlint fix`` then
 has nothing to write), told without building its Python tree.
 
 The file is decoded once more, into structs whose fields follow the canonical writer's key order (one
-order serves every annotation type the fast path takes: common keys, then ``points``, ``rle``,
+order serves every annotation type the typed decode takes: common keys, then ``points``, ``rle``,
 ``caption``, cuboid vectors, ``z_order``, ``bbox``, ``visibility``), and encoded again: the text comes
 back byte for byte only when it has no white space, no unknown key and every key in place. What stays
 text in the structs (numbers, attributes, ``categories``...) must be what the writer would write for its
@@ -75,7 +75,8 @@ _ANNOTATION_SLICES = ("attributes", "points", "position", "rotation", "scale", "
 
 
 def is_canonical(raw: bytes) -> bool:
-    """Whether the canonical compact writer would write exactly ``raw`` (for a file the fast path took)."""
+    """Whether the canonical compact writer would write exactly ``raw`` (for a file the column pass
+    found clean)."""
     try:
         dataset = DECODER.decode(raw)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):

@@ -7,9 +7,9 @@ Only what the checks look at is decoded into Python values. Arrays of numbers (`
 The types are stricter than the JSON Schema, never looser, so that a successful decode already rules
 out what most structural rules report: an annotation type per struct, each with exactly the keys
 Datumaro's writer gives it (``id``, ``attributes``, ``group`` and the geometry ones required, no
-unknown key), integers within 64 bits (``1.0`` is no integer here), image sizes positive. Whatever fails
-the decode takes the ordinary path. Optional keys default to ``UNSET``, so that an absent key stays
-distinguishable from a written one.
+unknown key), integers within 64 bits (``1.0`` is no integer here), image sizes positive. An item
+that fails the decode is read as plain data and checked precisely. Optional keys default to
+``UNSET``, so that an absent key stays distinguishable from a written one.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from msgspec import UNSET, Meta, Raw, Struct, UnsetType
 Int = Annotated[int, Meta(ge=-(2**63), le=2**63 - 1)]
 #: An image or mask side: positive, and small enough for its area to fit in 64 bits.
 Side = Annotated[int, Meta(gt=0, lt=2**31)]
-#: The value of an attribute (lists and objects, rare in practice, are left to the ordinary path).
+#: The value of an attribute (lists and objects, rare in practice, leave the item to be read as plain data).
 Scalar = str | bool | Int | float | None
 
 

@@ -2,9 +2,9 @@
 
 The slices of one key (every ``points`` of the polygons, say) are joined into JSON arrays of
 :data:`CHUNK` arrays, each parsed once and flattened into contiguous doubles: no Python object per
-number, and the working memory stays that of one chunk. Anything that is not a number (a
-string, ``null``, a boolean, an object) or is out of range fails the read, and the caller takes the
-ordinary path.
+number, and the working memory stays that of one chunk. An array holding anything that is not a number
+(a string, ``null``, a boolean, an object) or is out of range is marked unreadable: its row is
+flagged (see :attr:`dlint.columns.table.Table.schema_rows`).
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 A fork shares the decoded file with the child for free (copy-on-write), where handing it to a worker
 process would mean serialising it. It is used only where it is safe and worth it: on Linux, from the
 only thread of the process, for big enough work. Anywhere else, or when the fork fails, both halves
-run here, one after the other. The child answers through a pipe: "clean" with its data, or "not
-clean"; a child that fails or dies counts as "not clean" (the file then takes the ordinary path).
+run here, one after the other. The child answers through a pipe with its data, or with nothing; a
+child that fails or dies answers nothing (the file is then decoded in one process, or read whole).
 """
 
 from __future__ import annotations

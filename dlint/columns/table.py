@@ -82,14 +82,13 @@ class Shapes:
 
 
 class Table:
-    """The columns of decoded items (see the module docstring). ``first`` is the file index of the
-    table's first item (a process checking the second part of the items holds a table of its own)."""
+    """The columns of decoded items (see the module docstring). A process checking a part of the
+    items holds a table of its own, whose rows count from the part's first item."""
 
-    def __init__(self, items: list[Item], media_type: Any, ctx: Context, first: int = 0) -> None:
+    def __init__(self, items: list[Item], media_type: Any, ctx: Context) -> None:
         self.items = items
         self.media_type = media_type
         self.ctx = ctx
-        self.first = first
 
     # -- rows -------------------------------------------------------------------------------------
 

@@ -172,11 +172,6 @@ def is_int(value: object) -> TypeGuard[int | float]:
     return kind is int or (kind is float and value.is_integer())  # type: ignore[attr-defined]
 
 
-def is_number(value: object) -> TypeGuard[int | float]:
-    """A JSON number (not a boolean)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def remove_annotation(kind: str) -> Fix:
     """The unsafe fix for an annotation that cannot be repaired: remove it (relative to the annotation)."""
     return Fix(f"remove the {kind} annotation", Applicability.UNSAFE, (Edit("remove", ""),))

@@ -208,6 +208,6 @@ def image_rows(rule: Rule, table: Table, ctx: Context) -> Rows:
         node: dict[str, Any] = {"path": path} if path is None or type(path) is str else {}
         if type(size) is tuple:
             node["size"] = list(size)
-        if rule.check({"image": node}, Context(ctx.file, item_index=table.first + index)):
+        if rule.check({"image": node}, Context(ctx.file, item_index=index)):
             found.append(index)
     return table.item_rows(found)

@@ -19,7 +19,7 @@ class RuleInfo(BaseModel):
     name: str
     summary: str
     severity: str = Field(description="error, warning or info")
-    fix: str = Field(description="none, safe, unsafe or display-only")
+    fix: str = Field(description="none, safe or unsafe")
     docs: str
 
 
