@@ -10,7 +10,7 @@ flagged (see :attr:`dlint.columns.table.Table.schema_rows`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -28,37 +28,7 @@ CHUNK = 1024
 OPEN, CLOSE, COMMA = b"[],"
 
 
-class NotNumbers(Exception):
-    """An array that is not a flat array of JSON numbers, or a missing one."""
-
-
-def chunks(slices: Sequence[Any]) -> Iterator[tuple[int, Floats, Counts]]:
-    """The arrays in ``slices`` (JSON text, bytes-like) a chunk at a time: the index of the chunk's
-    first array, all its numbers back to back, and how many each array holds. Raises
-    :class:`NotNumbers` when one of them is not a flat array of JSON numbers (or is absent)."""
-    parser = simdjson.Parser()
-    for lo in range(0, len(slices), CHUNK):
-        part = slices[lo : lo + CHUNK]
-        counts = np.zeros(len(part), dtype=np.int64)
-        values = _read_chunk(parser, part, counts)
-        if values is None:
-            raise NotNumbers
-        yield lo, values, counts
-
-
-def read(slices: Sequence[Any]) -> tuple[Floats, Counts] | None:
-    """All numbers of the arrays in ``slices`` and how many each holds (see :func:`chunks`); None
-    when one of them is not a flat array of JSON numbers."""
-    try:
-        parts = list(chunks(slices))
-    except NotNumbers:
-        return None
-    values = np.concatenate([np.zeros(0), *(values for _, values, _ in parts)])
-    counts = np.concatenate([np.zeros(0, dtype=np.int64), *(counts for _, _, counts in parts)])
-    return values, counts
-
-
-def read_each(slices: Sequence[Any]) -> tuple[Floats, Counts, Bools]:
+def read(slices: Sequence[Any]) -> tuple[Floats, Counts, Bools]:
     """All numbers of the arrays in ``slices`` back to back, how many each holds, and whether each is
     a flat array of JSON numbers at all. A slice that is not (or is absent: not bytes-like) counts as
     holding no number; the others are read a chunk at a time, and only a chunk holding a bad slice is

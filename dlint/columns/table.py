@@ -25,7 +25,7 @@ from dlint.columns.numbers import Bools, Counts, Floats
 from dlint.rules.base import Context
 
 #: Rows of a table: a boolean per item.
-Rows = np.ndarray[Any, np.dtype[np.bool_]]
+Rows = Bools
 _CODES = {kind: code for code, kind in enumerate(KINDS.values())}
 _TAGS = {kind: name for name, kind in KINDS.items()}
 _NOWHERE = np.zeros(0, dtype=np.int64)
@@ -55,7 +55,7 @@ class Shapes:
     array is not a flat array of JSON numbers: then its count is 0 and its values are absent)."""
 
     def __init__(self, slices: list[Any]) -> None:
-        self.values, self.counts, self.readable = numbers.read_each(slices)
+        self.values, self.counts, self.readable = numbers.read(slices)
 
     @cached_property
     def starts(self) -> Counts:

@@ -121,6 +121,8 @@ class UndefinedAttribute(Rule):
     @classmethod
     def columns(cls, table: Table, ctx: Context) -> Rows:
         """The check itself, once per distinct type, label id and attribute names."""
+        import numpy as np
+
         attributes = table.attributes
         chosen = list(compress(range(len(attributes)), attributes))  # the annotations that have some
         kinds, label_ids = table.kind_names(), table.label_ids
@@ -133,7 +135,5 @@ class UndefinedAttribute(Rule):
                 bad.add((kind, label_id, names))
         if not bad:
             return table.none()
-        import numpy as np
-
         rows = np.array([i for i, key in zip(chosen, keys, strict=True) if key in bad], dtype=np.int64)
         return table.item_rows(table.owner[rows])
