@@ -29,6 +29,7 @@ __all__ = [
     "lint",
     "lint_data",
     "select_rules",
+    "split_selectors",
 ]
 
 #: Turns the list of files to lint into the iterable actually walked (a progress display wraps it).
@@ -133,6 +134,12 @@ def check_options(options: LintOptions) -> None:
     for _, level in options.severity:
         if level not in {s.value for s in Severity}:
             raise OptionsError(f"unknown severity {level!r}; choose one of error, warning, info")
+
+
+def split_selectors(values: Iterable[str] | None) -> tuple[str, ...]:
+    """Rule selectors as given on a command line or in a query: repeated and comma-separated, spaces
+    around each ignored. An empty one stays, for the caller to refuse (it selects nothing)."""
+    return tuple(part.strip() for value in values or () for part in value.split(","))
 
 
 def is_selector(selector: str) -> bool:

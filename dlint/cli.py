@@ -16,7 +16,7 @@ import typer
 
 from dlint import DISTRIBUTION, __version__, limits, memory
 from dlint import baseline as baselines
-from dlint.api import FixSettings, OptionsError, RuleLayer, fix, fixable_codes, lint
+from dlint.api import FixSettings, OptionsError, RuleLayer, fix, fixable_codes, lint, split_selectors
 from dlint.cache import CACHE_DIR, Cache
 from dlint.cli_options import Config, Isolated
 from dlint.cli_serve import serve
@@ -117,10 +117,6 @@ def _warn_if_none(found: int, quiet: bool) -> None:
         typer.echo("warning: no annotation files found (looked for annotations/*.json)", err=True)
 
 
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(part.strip() for value in values or [] for part in value.split(",") if part.strip())
-
-
 def configured(
     select: list[str] | None,
     extend_select: list[str] | None,
@@ -130,7 +126,9 @@ def configured(
     isolated: bool,
 ) -> Resolver:
     """The configuration resolver for the rule-selection and configuration options of a command."""
-    layer = RuleLayer(_split(select) or None, _split(extend_select), _split(ignore))
+    layer = RuleLayer(
+        split_selectors(select) or None, split_selectors(extend_select), split_selectors(ignore)
+    )
     resolver = Resolver(CommandLine(layer, dialect, tuple(config or ()), isolated))
     resolver.project_options()  # an unknown selector or a bad configuration fails before any work
     limits.activate(resolver.project_settings().limits)
@@ -310,17 +308,7 @@ def list_rules(
 ) -> int:
     """List every rule: code, name, default severity, fix availability and summary."""
     if output_format is RulesFormat.json:
-        listed = [
-            {
-                "code": r.code,
-                "name": r.name,
-                "summary": r.summary(),
-                "severity": r.severity.value,
-                "fix": r.fix.value,
-                "docs": r.docs(),
-            }
-            for r in ALL_RULES
-        ]
+        listed = [rule.describe() for rule in ALL_RULES]
         sys.stdout.write(json.dumps(listed, indent=2, ensure_ascii=False) + "\n")
         return 0
     rows = [("code", "name", "severity", "fix", "summary")]

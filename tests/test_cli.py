@@ -110,6 +110,9 @@ def test_select_and_ignore(dlint: Any) -> None:
     assert dlint("check", str(EXAMPLE), "--ignore", "DL3").code == 0
     assert dlint("check", str(EXAMPLE), "--select", "DL302").code == 1
     assert dlint("check", str(EXAMPLE), "--select", "DL3", "--ignore", "invalid-rle-counts").code == 0
+    assert dlint("check", str(EXAMPLE), "--select", " DL3 , DL302").code == 1
+    empty = dlint("check", str(EXAMPLE), "--select", "DL3,")
+    assert empty.code == 2 and "unknown rule selector ''" in empty.err
 
 
 def test_usage_errors_exit_2_with_one_line(dlint: Any, tmp_path: Path) -> None:

@@ -161,6 +161,18 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
+    def describe(cls) -> dict[str, str]:
+        """The rule as ``dlint rules --output-format json`` and the service's ``/v1/rules`` list it."""
+        return {
+            "code": cls.code,
+            "name": cls.name,
+            "summary": cls.summary(),
+            "severity": cls.severity.value,
+            "fix": cls.fix.value,
+            "docs": cls.docs(),
+        }
+
+    @classmethod
     def summary(cls) -> str:
         """The first line of the documentation."""
         return cls.docs().splitlines()[0] if cls.__doc__ else ""

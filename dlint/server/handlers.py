@@ -13,6 +13,7 @@ from pydantic import WithJsonSchema
 from starlette.responses import Response
 
 from dlint import __version__
+from dlint.api import split_selectors
 from dlint.schemas import DIALECTS
 from dlint.server import jobs, openapi, responses, service
 from dlint.server.lanes import Lanes, bounded
@@ -50,7 +51,7 @@ def selection(
         DialectName | None, Query(description="Check as this dialect, not the detected one.")
     ] = None,
 ) -> service.Selection:
-    return service.Selection(service.split(select), service.split(ignore), dialect)
+    return service.Selection(split_selectors(select), split_selectors(ignore), dialect)
 
 
 Chosen = Annotated[service.Selection, Depends(selection)]

@@ -20,7 +20,7 @@ from typing import Any
 from dlint.api import FixReport, FixSettings, LintOptions, OptionsError, Report, fix, lint, select_rules
 from dlint.diagnostics import Diagnostic
 from dlint.fixer import FixResult
-from dlint.rules import ALL_RULES, Rule, find_rule
+from dlint.rules import ALL_RULES, find_rule
 from dlint.schemas import DIALECTS, catalog, schema_text
 from dlint.server.problems import Problem
 from dlint.server.uploads import Upload
@@ -28,11 +28,6 @@ from dlint.sources import SourceError
 
 #: What reading a damaged archive may raise besides :class:`SourceError`.
 ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
-
-
-def split(values: list[str] | None) -> tuple[str, ...]:
-    """Repeated and comma-separated query values."""
-    return tuple(part for value in values or [] for part in value.split(","))
 
 
 @functools.cache
@@ -97,20 +92,8 @@ def fix_upload(upload: Upload, options: LintOptions, *, unsafe: bool, style: str
     return Fixed(FixReport(results, [local_name(name, upload) for name in report.written]))
 
 
-def describe(rule: type[Rule]) -> dict[str, Any]:
-    """A rule as ``dlint rules --output-format json`` lists it."""
-    return {
-        "code": rule.code,
-        "name": rule.name,
-        "summary": rule.summary(),
-        "severity": rule.severity.value,
-        "fix": rule.fix.value,
-        "docs": rule.docs(),
-    }
-
-
 def rules() -> list[dict[str, Any]]:
-    return [describe(rule) for rule in ALL_RULES]
+    return [rule.describe() for rule in ALL_RULES]
 
 
 def rule(code: str) -> dict[str, Any]:
@@ -118,7 +101,7 @@ def rule(code: str) -> dict[str, Any]:
     found = find_rule(code)
     if found is None:
         raise Problem(404, "unknown-rule", f"no rule has the code or name {code!r}")
-    return describe(found)
+    return found.describe()
 
 
 def schemas() -> list[dict[str, Any]]:

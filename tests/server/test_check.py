@@ -56,6 +56,8 @@ def test_select_and_ignore(client: httpx.Client) -> None:
     assert none["diagnostics"] == [] and none["summary"]["passed"] is True
     both = client.post("/v1/check", content=body, headers=JSON, params={"ignore": "DL302,DL211"}).json()
     assert both["diagnostics"] == []
+    spaced = client.post("/v1/check", content=body, headers=JSON, params={"ignore": " DL302 , DL211"})
+    assert spaced.json()["diagnostics"] == []  # read as the command line reads --ignore
 
 
 def test_unknown_selector_is_a_problem(client: httpx.Client) -> None:
