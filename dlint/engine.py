@@ -90,8 +90,11 @@ def lint_bytes(
     through the column pass (see :mod:`dlint.columns`); ``share``: whether two processes share it
     (None: from :data:`SHARE_SIZE`, where forking is safe).
     """
+    big = len(raw) >= COLUMN_MIN_SIZE and not isinstance(raw, Refused)
+    if big:
+        memory.for_big_work()
     with collector_paused():
-        if len(raw) >= COLUMN_MIN_SIZE and not isinstance(raw, Refused) and not ends_early(raw):
+        if big and not ends_early(raw):
             found = lint_columns(
                 raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset, share=share
             )
@@ -105,7 +108,9 @@ def lint_bytes(
             if document.notes:  # what the parse accepted silently: repeated keys, huge integers
                 notes = note_diagnostics(document, file=file, subset=subset, rules=rules)
                 diagnostics = merged(diagnostics, notes)
-            del document  # freed while the collector is still paused: no full collection over it
+            if big:
+                memory.release(document)
+            del document  # freed (or held) while the collector is still paused
             return diagnostics
     return parse_failure(document, raw, file=file, subset=subset, rules=rules)
 
@@ -172,6 +177,7 @@ def lint_columns(
     view = RowsView(decoded, rows)
     diagnostics = _stamp(_walk(view.data, rules, context, rows), view, file, subset)
     _remember_reference(context, file)
+    memory.release(decoded)
     return diagnostics
 
 

@@ -34,3 +34,19 @@ def test_the_server_declares_that_it_lives_on(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(memory, "_exits", True)  # what the console script declares before any command
     create_app()
     assert memory._exits is False
+
+
+@pytest.mark.parametrize("exits", [False, True])
+def test_a_big_files_data_is_held_only_until_the_next_big_file(
+    monkeypatch: pytest.MonkeyPatch, exits: bool
+) -> None:
+    monkeypatch.setattr(memory, "_exits", exits)
+    monkeypatch.setattr(memory, "_held", [])
+    big, _ = GENERATE.generate(500, 3, 0)
+    assert len(big) >= engine.COLUMN_MIN_SIZE
+    with limits.use(NO_KEY_SCAN):
+        assert engine.lint_bytes(big, file="t.json", subset="default", rules=ALL_RULES) == []
+        held = list(memory._held)
+        assert bool(held) is exits  # a process that exits keeps it; the service frees it at once
+        engine.lint_bytes(big, file="u.json", subset="default", rules=ALL_RULES)
+    assert all(all(old is not new for new in memory._held) for old in held)  # the first file's is gone

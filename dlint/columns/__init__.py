@@ -27,7 +27,7 @@ import msgspec
 import numpy as np
 import orjson
 
-from dlint import jsonscan
+from dlint import jsonscan, memory
 from dlint.columns import cut, split
 from dlint.columns.model import (
     DECODER,
@@ -212,6 +212,7 @@ def _flag(table: Table, ctx: Context, rules: Sequence[type[Rule]]) -> tuple[list
             rows = table.all()
             break
         rows |= form
+    memory.release(table)  # its items and columns
     return np.flatnonzero(rows).tolist(), table.ids
 
 

@@ -55,7 +55,13 @@ class Shapes:
     array is not a flat array of JSON numbers: then its count is 0 and its values are absent)."""
 
     def __init__(self, slices: list[Any]) -> None:
+        self._slices = slices
         self.values, self.counts, self.readable = numbers.read(slices)
+
+    @cached_property
+    def given(self) -> Bools:
+        """Per annotation: whether it has the key at all."""
+        return np.fromiter((s is not UNSET for s in self._slices), dtype=bool, count=len(self._slices))
 
     @cached_property
     def starts(self) -> Counts:
@@ -199,7 +205,12 @@ class Table:
 
     def of(self, kind: str) -> list[Any]:
         """The annotations of type ``kind``, in file order."""
-        return list(map(self.annotations.__getitem__, self.positions(kind).tolist()))
+        return self._groups.get(kind, [])
+
+    @cached_property
+    def _groups(self) -> dict[str, list[Any]]:
+        anns = self.annotations
+        return {kind: list(map(anns.__getitem__, at.tolist())) for kind, at in self._positions.items()}
 
     def owners(self, kind: str) -> Counts:
         """The row of each annotation of type ``kind``."""
@@ -221,14 +232,19 @@ class Table:
 
     def given(self, kind: str, key: str) -> Bools:
         """Per annotation of type ``kind``: whether it has ``key``."""
-        return np.array([getattr(a, key, UNSET) is not UNSET for a in self.of(kind)], dtype=bool)
+        return self.numbers(kind, key).given
 
     def numbers(self, kind: str, key: str) -> Shapes:
         """The numbers of ``key`` of the annotations of type ``kind`` (absent keys read as unreadable)."""
         cache: dict[tuple[str, str], Shapes] = self.__dict__.setdefault("_numbers", {})
         found = cache.get((kind, key))
         if found is None:
-            found = cache[kind, key] = Shapes([getattr(a, key, UNSET) for a in self.of(kind)])
+            annotations = self.of(kind)
+            if key in KINDS[kind].__struct_fields__:
+                slices = list(map(attrgetter(key), annotations))
+            else:
+                slices = [UNSET] * len(annotations)
+            found = cache[kind, key] = Shapes(slices)
         return found
 
     @cached_property

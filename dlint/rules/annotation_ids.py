@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
@@ -77,7 +78,9 @@ class DuplicateAnnotationId(Rule):
     def columns(cls, table: Table, ctx: Context) -> Rows:
         import numpy as np
 
-        ids = np.fromiter((a.id for a in table.annotations), dtype=np.int64, count=len(table.annotations))
+        ids = np.fromiter(
+            map(attrgetter("id"), table.annotations), dtype=np.int64, count=len(table.annotations)
+        )
         owner = table.owner
         order = np.lexsort((ids, owner))
         ids, owner = ids[order], owner[order]

@@ -19,7 +19,7 @@ MEDIA_KEYS = ("image", "point_cloud", "video_frame", "video")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 #: In ids joined by NUL, each preceded by one: a superset of what :func:`path_problem` rejects (and a
 #: NUL, which the join would hide).
-_SUSPICIOUS = re.compile(r"\x00(?:[/\\]|.:|\x00)|\.\.", re.DOTALL)
+SUSPICIOUS_PATHS = re.compile(r"\x00(?:[/\\]|.:|\x00)|\.\.", re.DOTALL)
 
 
 def path_problem(path: str) -> str | None:
@@ -81,7 +81,7 @@ class InvalidItemId(Rule):
     def columns(cls, table: Table, ctx: Context) -> Rows:
         ids = table.ids
         joined = "\x00".join(ids)
-        if "" not in ids and not _SUSPICIOUS.search("\x00" + joined):
+        if "" not in ids and not SUSPICIOUS_PATHS.search("\x00" + joined):
             return table.none()
         return table.item_rows([i for i, item_id in enumerate(ids) if not item_id or path_problem(item_id)])
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope, is_int
-from dlint.rules.items import path_problem
+from dlint.rules.items import SUSPICIOUS_PATHS, path_problem
 from dlint.validation import SchemaFailure, short
 
 if TYPE_CHECKING:
@@ -92,8 +92,10 @@ class UnsafeMediaPath(Rule):
 
     @classmethod
     def columns(cls, table: Table, ctx: Context) -> Rows:
-        paths = ((i, getattr(image, "path", None)) for i, image in enumerate(table.images))
-        return table.item_rows([i for i, path in paths if type(path) is str and _suspicious(path)])
+        paths = [getattr(image, "path", None) for image in table.images]
+        if not SUSPICIOUS_PATHS.search("\x00" + "\x00".join(p for p in paths if type(p) is str)):
+            return table.none()
+        return table.item_rows([i for i, path in enumerate(paths) if type(path) is str and _suspicious(path)])
 
 
 _OTHER_MEDIA = frozenset({"point_cloud", "video", "media", "video_frame", "related_images"})

@@ -148,13 +148,17 @@ def near_zero_areas(values: Any, counts: Any) -> Any:
     np.cumsum(vertices[:-1], out=first[1:])
     last = first + vertices - 1
     xs, ys = values[0::2], values[1::2]
-    next_xs, next_ys = np.empty_like(xs), np.empty_like(ys)  # each vertex's successor in its polygon
-    next_xs[:-1], next_ys[:-1] = xs[1:], ys[1:]
-    next_xs[last], next_ys[last] = xs[first], ys[first]  # the last vertex wraps to the first
-    forward_terms, backward_terms = xs * next_ys, next_xs * ys
+    # each vertex times its successor in its polygon (the last vertex's successor is the first)
+    forward_terms, backward_terms = np.empty_like(xs), np.empty_like(xs)
+    np.multiply(xs[:-1], ys[1:], out=forward_terms[:-1])
+    np.multiply(xs[1:], ys[:-1], out=backward_terms[:-1])
+    forward_terms[last], backward_terms[last] = xs[last] * ys[first], xs[first] * ys[last]
     forward = np.add.reduceat(forward_terms, first)
     backward = np.add.reduceat(backward_terms, first)
-    magnitude = np.add.reduceat(np.abs(forward_terms) + np.abs(backward_terms), first)
+    if values.size and values.min() >= 0:  # the usual case: every term is non-negative
+        magnitude = forward + backward
+    else:
+        magnitude = np.add.reduceat(np.abs(forward_terms) + np.abs(backward_terms), first)
     scale = np.maximum(np.maximum(np.abs(forward), np.abs(backward)), 1.0)
     margin = _RELATIVE_ZERO * scale + _ROUNDING * (vertices + 2) * magnitude
     return ~(np.abs(forward - backward) > margin)
