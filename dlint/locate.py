@@ -226,12 +226,13 @@ def line_columns(raw: bytes, offsets: Iterable[int]) -> dict[int, tuple[int, int
     """1-based line and character column for byte offsets, in one forward pass over the text."""
     result: dict[int, tuple[int, int]] = {}
     line, counted_to, column_chars = 1, 0, 0
+    ascii_only = raw.isascii()  # then a character is a byte (one pass, no copy)
     for offset in sorted(set(offsets)):
         newlines = raw.count(b"\n", counted_to, offset)
         if newlines:
             line += newlines
             counted_to, column_chars = raw.rfind(b"\n", 0, offset) + 1, 0
-        column_chars += characters(raw, counted_to, offset)
+        column_chars += offset - counted_to if ascii_only else characters(raw, counted_to, offset)
         counted_to = offset
         result[offset] = (line, column_chars + 1)
     return result

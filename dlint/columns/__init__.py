@@ -51,6 +51,8 @@ MIN_DEPTH = 7
 #: The share of the items' text this process checks when a forked child checks the rest. The child
 #: starts later and first copies the pages both write to: with equal halves it finished about 4% later.
 OWN_SHARE = 0.52
+#: Where an item's text lies in the file's: its start and end offsets.
+Span = tuple[int, int]
 #: What a failed decode raises.
 DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
@@ -67,7 +69,9 @@ class Decoded:
     cut: cut.Cut | None = None
     #: The rows read as ordinary data so far (those whose typed decode failed, then the flagged ones).
     rows: dict[int, Any] = field(default_factory=dict)
-    #: Each item's text (see :func:`spans`), once needed.
+    #: Where rows lie in the file's text: start and end offsets, found for the flagged ones.
+    spans: dict[int, Span] = field(default_factory=dict)
+    #: Each item's text, when the items were outlined whole (see :func:`locate_rows`).
     texts: list[msgspec.Raw] | None = None
 
 
@@ -223,55 +227,84 @@ def _shared(
     where = decoded.cut
     assert where is not None
 
-    def part(text: bytes) -> tuple[list[int], list[str]] | None:
-        """The part's flagged rows, counted from its first item, and its ids."""
+    def part(text: bytes, shift: int) -> tuple[list[int], list[str], list[Span]] | None:
+        """The part's flagged rows, counted from its first item, its ids, and where the flagged rows
+        lie in the file's text (the part's text begins at ``shift`` in it)."""
         try:
             items = ITEMS_DECODER.decode(text)
         except DECODE_ERRORS:
             return None
-        return _flag(Table(items, decoded.media_type, ctx), ctx, rules)
+        rows, ids = _flag(Table(items, decoded.media_type, ctx), ctx, rules)
+        return rows, ids, _spans_of(text, rows, shift)
 
     def theirs() -> bytes | None:
-        found = part(where.second(decoded.raw))
+        found = part(where.second(decoded.raw), where.second_start - 1)  # (after its added "[")
         return None if found is None else msgspec.msgpack.encode(found)
 
     pending = split.start(theirs, fork=True)  # forked first: both parts are decoded side by side
     mine = None
     try:
-        mine = part(where.first(decoded.raw))
+        mine = part(where.first(decoded.raw), where.start)
     finally:
         answer = pending(abandon=mine is None)
     if mine is None or answer is None:
         return None
-    rows, ids = mine
-    their_rows, their_ids = msgspec.msgpack.decode(answer)
-    return rows + [len(ids) + row for row in their_rows], ids + their_ids
+    rows, ids, spans = mine
+    their_rows, their_ids, their_spans = msgspec.msgpack.decode(answer)
+    their_rows = [len(ids) + row for row in their_rows]
+    decoded.spans.update(zip(rows + their_rows, map(tuple, spans + their_spans), strict=False))
+    return rows + their_rows, ids + their_ids
 
 
-def spans(decoded: Decoded) -> list[msgspec.Raw] | None:
-    """Each item's text, as slices of the file's (None if the file's items cannot be outlined)."""
+def _spans_of(text: bytes, rows: list[int], shift: int) -> list[Span]:
+    """Where these rows of a part lie in the file's text (none when the part cannot be outlined: then
+    the file's items are outlined whole, if needed)."""
+    if not rows:
+        return []
+    try:
+        texts = _TEXTS_DECODER.decode(text)
+    except DECODE_ERRORS:
+        return []
+    starts = [(shift + offset_of(texts[row], text), len(texts[row])) for row in rows]
+    return [(start, start + length) for start, length in starts]
+
+
+_TEXTS_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def locate_rows(decoded: Decoded, rows: list[int]) -> bool:
+    """Find where these rows lie in the file's text, outlining its items whole for those whose place
+    the flagging did not tell (False if the items cannot be outlined)."""
+    missing = [row for row in rows if row not in decoded.spans]
+    if not missing:
+        return True
     if decoded.texts is None:
         try:
             outline = OUTLINE_DECODER.decode(decoded.raw)
         except DECODE_ERRORS:
-            return None
-        decoded.texts = None if outline.items is UNSET else outline.items
-    return decoded.texts
+            return False
+        if outline.items is UNSET:
+            return False
+        decoded.texts = outline.items
+    for row in missing:
+        text = decoded.texts[row]
+        start = offset_of(text, decoded.raw)
+        decoded.spans[row] = (start, start + len(text))
+    return True
 
 
 def read_rows(decoded: Decoded, rows: list[int]) -> dict[int, Any] | None:
     """The flagged rows as ordinary data (None when one of them does not read as the whole-file read
-    reads it)."""
-    needed = [row for row in rows if row not in decoded.rows]
-    texts = spans(decoded) if needed else decoded.texts
-    if needed and texts is None:
+    reads it), each from its own text."""
+    if not locate_rows(decoded, rows):
         return None
-    for row in needed:
-        assert texts is not None
-        data = read_row(texts[row])
-        if data is None:
-            return None
-        decoded.rows[row] = data
+    for row in rows:
+        if row not in decoded.rows:
+            start, end = decoded.spans[row]
+            data = read_row(decoded.raw[start:end])
+            if data is None:
+                return None
+            decoded.rows[row] = data
     return {row: decoded.rows[row] for row in rows}
 
 
@@ -285,4 +318,4 @@ def _address(buffer: Any) -> int:
     return int(np.frombuffer(buffer, dtype=np.uint8).ctypes.data)
 
 
-__all__ = ["Decoded", "decode", "eligible", "flagged", "offset_of", "read_rows", "spans"]
+__all__ = ["Decoded", "Span", "decode", "eligible", "flagged", "locate_rows", "offset_of", "read_rows"]

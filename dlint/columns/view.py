@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from dlint.columns import Decoded, offset_of
+from dlint.columns import Decoded
 from dlint.diagnostics import Location, is_index, split_pointer
 from dlint.document import Document
 
@@ -33,7 +33,7 @@ class RowsView:
         self.raw = decoded.raw
         self.rows = rows
         self.data = {**decoded.top, "items": ReadRows(rows)}
-        self._texts = decoded.texts
+        self._spans = decoded.spans
         self._top = Document(decoded.raw, decoded.top)
         self._documents: dict[int, tuple[int, Document]] = {}
 
@@ -47,7 +47,7 @@ class RowsView:
         for pointer in set(pointers):
             tokens = split_pointer(pointer)
             row = int(tokens[1]) if len(tokens) > 1 and tokens[0] == "items" and is_index(tokens[1]) else -1
-            if row in self.rows and self._texts is not None:
+            if row in self.rows:
                 base, document = self._row(row)
                 rest = pointer[len(f"/items/{row}") :]
                 found[pointer] = base + document.offsets([rest])[rest]
@@ -58,9 +58,8 @@ class RowsView:
     def _row(self, row: int) -> tuple[int, Document]:
         known = self._documents.get(row)
         if known is None:
-            assert self._texts is not None
-            text = self._texts[row]
-            known = self._documents[row] = (offset_of(text, self.raw), Document(bytes(text), self.rows[row]))
+            start, end = self._spans[row]
+            known = self._documents[row] = (start, Document(self.raw[start:end], self.rows[row]))
         return known
 
     def locations(self, offsets: Iterable[int]) -> dict[int, Location]:
