@@ -164,7 +164,10 @@ def lint_columns(
     if dialect != COLUMN_DIALECT:
         return None
     context = FileContext(dialect, subset, decoded.top, _label_count(decoded.top), dataset)
-    flagged = columns.flagged(decoded, Context(context), rules)
+    try:
+        flagged = columns.flagged(decoded, Context(context), rules)
+    except columns.Malformed:
+        return None  # the whole-file read names the problem (at the cost of reading the text)
     if flagged is None and decoded.cut is not None:  # a part does not fit the typed shape: no sharing
         return lint_columns(
             raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset, share=False

@@ -39,6 +39,11 @@ _BOMS = (
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 _NUMBER = re.compile(rb"-?[0-9]*")
 _END, _TRAILING = "unexpected end of data", "unexpected content after document"
+#: The size from which a text is checked by a syntax pass before it is parsed: a malformed one is
+#: then named at the cost of reading it, not of parsing half of it (wrapped, and maybe twice).
+SYNTAX_FIRST = 64 << 20
+#: A syntax check's complaint about a malformed text: what, and at which byte.
+_MALFORMED = re.compile(r"JSON is malformed: (?P<reason>.+) \(byte (?P<offset>\d+)\)")
 #: What the parser's messages are said as.
 _SAID = {
     _END: "the file ends before the JSON value is complete (is it truncated?)",
@@ -89,10 +94,11 @@ def load(raw: bytes, max_depth: int) -> Any | ParseFailure:
 
     A text with no more brackets than ``max_depth`` cannot nest deeper: it is parsed as it is, not
     copied into the wrapping (a file that is mostly one long string costs no copy of it)."""
-    if ends_early(raw):
-        cut_short = _cut_short(raw)
-        if cut_short is not None:
-            return cut_short
+    big = len(raw) >= SYNTAX_FIRST
+    if big or ends_early(raw):
+        failure = _checked_syntax(raw, name_malformed=big)
+        if failure is not None:
+            return failure
     wrap = PARSER_DEPTH - max_depth
     if _marks_at_most(raw, b"[{", max_depth):
         wrap = 0  # no more opening brackets than levels allowed: it cannot nest too deep
@@ -131,13 +137,14 @@ def ends_early(raw: bytes) -> bool:
     return True
 
 
-def _cut_short(raw: bytes) -> ParseFailure | None:
-    """The failure of a text that ends early, when a syntax check that builds nothing finds it cut
-    short (the text read, no value built: a truncated file of gigabytes costs its reading); None
-    when something else is wrong first, which the parse then names. (A text cut short that also
-    nests deeper than ``limits.max-depth``, but not deeper than the check itself goes, about 900
-    levels, is said to be cut short rather than too deep: refused either way.)"""
-    import msgspec  # only texts that end early pay for it
+def _checked_syntax(raw: bytes, *, name_malformed: bool) -> ParseFailure | None:
+    """The failure a syntax check that builds nothing finds: a text cut short and, with
+    ``name_malformed``, a character where none may stand (the text read, no value built: a broken
+    file of gigabytes costs its reading). None when it finds nothing, or something the parse names
+    better (then the parse runs). (A text that also nests deeper than ``limits.max-depth``, but not
+    deeper than the check itself goes, about 900 levels, is said to be broken rather than too deep:
+    refused either way.)"""
+    import msgspec  # only texts that end early or are big pay for it
 
     early = _unreadable(raw)
     if early is not None:
@@ -145,8 +152,14 @@ def _cut_short(raw: bytes) -> ParseFailure | None:
     try:
         msgspec.json.decode(raw, type=msgspec.Raw)
     except msgspec.DecodeError as exc:
-        if str(exc) == "Input data was truncated":
+        reason = str(exc)
+        if reason == "Input data was truncated":
             return _failure(raw, len(raw), _SAID[_END], INVALID_JSON)
+        found = _MALFORMED.fullmatch(reason) if name_malformed else None
+        if found is not None and found["reason"] != "trailing characters":
+            reason = found["reason"]  # said as the parse says it: "unexpected character, expected ':'"
+            said = "unexpected character" + ("" if reason == "invalid character" else f", {reason}")
+            return _syntax_at(said, int(found["offset"]), raw)
     except RecursionError:  # nested deeper than the check goes: the parse names the depth
         return None
     return None
@@ -249,7 +262,11 @@ def _syntax(error: str, position: int, raw: bytes) -> ParseFailure:
         if bad is not None:
             message = f"invalid UTF-8: byte 0x{raw[bad.start]:02x} {_utf8_reason(bad.reason)}"
             return _failure(raw, bad.start, message, INVALID_JSON)
-    offset = byte_offset(raw, position)
+    return _syntax_at(error, byte_offset(raw, position), raw)
+
+
+def _syntax_at(error: str, offset: int, raw: bytes) -> ParseFailure:
+    """The failure for the message ``error`` at byte ``offset`` of the bare text."""
     if error == "depth limit exceeded":
         return _failure(raw, offset - 1, f"nesting deeper than {PARSER_DEPTH} levels", REFUSED, PARSER_DEPTH)
     if error == _INFINITE:

@@ -57,6 +57,10 @@ Span = tuple[int, int]
 DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
+class Malformed(Exception):
+    """The items' text is not JSON: the whole-file read names the problem."""
+
+
 @dataclass
 class Decoded:
     """A decoded file: the top level as plain data with ``items`` empty, and either its items or where
@@ -189,7 +193,9 @@ def _top(dataset: Any, limits: Limits) -> dict[str, Any] | None:
 def flagged(decoded: Decoded, ctx: Context, rules: Sequence[type[Rule]]) -> list[int] | None:
     """The rows (file indices, in order) where a selected rule might report something: those its column
     form flags, those the schema might reject, those that did not fit the typed shape, and those the
-    rules comparing items with one another name. None when the items could not be decoded.
+    rules comparing items with one another name. None when the items do not fit the typed shape
+    where they are shared out (then they are decoded in one process); :class:`Malformed` when this
+    process finds its part is not JSON.
 
     Items whose text is cut in two are shared out: a forked copy of the process flags the second part
     while this one does the first."""
@@ -229,15 +235,18 @@ def _shared(
 
     def part(text: bytes, shift: int) -> tuple[list[int], list[str], list[Span]] | None:
         """The part's flagged rows, counted from its first item, its ids, and where the flagged rows
-        lie in the file's text (the part's text begins at ``shift`` in it)."""
+        lie in the file's text (the part's text begins at ``shift`` in it). Raises
+        :class:`Malformed` when the text is not JSON."""
         try:
             items = ITEMS_DECODER.decode(text)
-        except DECODE_ERRORS:
+        except msgspec.ValidationError:
             return None
+        except DECODE_ERRORS as exc:
+            raise Malformed from exc
         rows, ids = _flag(Table(items, decoded.media_type, ctx), ctx, rules)
         return rows, ids, _spans_of(text, rows, shift)
 
-    def theirs() -> bytes | None:
+    def theirs() -> bytes | None:  # (a child that raises answers nothing)
         found = part(where.second(decoded.raw), where.second_start - 1)  # (after its added "[")
         return None if found is None else msgspec.msgpack.encode(found)
 
@@ -318,4 +327,14 @@ def _address(buffer: Any) -> int:
     return int(np.frombuffer(buffer, dtype=np.uint8).ctypes.data)
 
 
-__all__ = ["Decoded", "Span", "decode", "eligible", "flagged", "locate_rows", "offset_of", "read_rows"]
+__all__ = [
+    "Decoded",
+    "Malformed",
+    "Span",
+    "decode",
+    "eligible",
+    "flagged",
+    "locate_rows",
+    "offset_of",
+    "read_rows",
+]

@@ -18,8 +18,9 @@ from typing import Any
 
 import orjson
 
+from dlint import parsecheck
 from dlint.diagnostics import Applicability, Edit, Fix
-from dlint.document import Document, parse
+from dlint.document import Document, ParseFailure, parse
 from dlint.engine import lint_bytes
 from dlint.fixer import apply_fixes
 from dlint.rules import ALL_RULES
@@ -232,6 +233,31 @@ def test_a_text_that_ends_early_for_another_reason_is_still_named_precisely() ->
         failure = parse(text)
         assert not isinstance(failure, Document) and "truncated" not in failure.message, text[-20:]
         assert said in failure.message, failure.message
+
+
+def test_a_big_malformed_text_is_named_without_being_parsed(monkeypatch: Any) -> None:
+    """From :data:`parsecheck.SYNTAX_FIRST` on (64 MiB; lowered here), a character where none may
+    stand is found by the syntax check, where the parse names it: at the same place, in other words."""
+    raw = orjson.dumps(_items_with_bad_boxes(2000))
+    middle = raw.index(b'"bbox":[', len(raw) // 2) + len(b'"bbox":[')
+    broken = [
+        raw[:middle] + b"}" + raw[middle + 1 :],  # a character where a value belongs
+        raw[:middle] + b"NaN" + raw[middle + 1 :],  # a word JSON does not have
+        raw.replace(b'"id":', b'"id" ', 1),  # a missing colon
+    ]
+    parsed = [parse(text) for text in broken]
+    monkeypatch.setattr(parsecheck, "SYNTAX_FIRST", 0)
+    for text, by_parse in zip(broken, parsed, strict=True):
+        assert _builtin_calls(lambda text=text: parse(text), "orjson.loads") == 0
+        found = parse(text)
+        assert isinstance(found, ParseFailure) and isinstance(by_parse, ParseFailure)
+        assert (found.code, found.line, found.column, found.offset) == (
+            by_parse.code,
+            by_parse.line,
+            by_parse.column,
+            by_parse.offset,
+        )
+        assert found.message.split(",")[0] == by_parse.message.split(",")[0]
 
 
 def test_invalid_utf8_is_found_without_decoding_the_whole_text() -> None:
