@@ -11,7 +11,7 @@ from dlint import runner
 from dlint.cache import Cache
 from dlint.diagnostics import Diagnostic, Severity
 from dlint.engine import lint_bytes
-from dlint.fixing import FixPlan, FixReport, FixSettings, fix_sources
+from dlint.fixrun import FixPlan, FixReport, FixSettings, fix_sources
 from dlint.pathmatch import matches, matches_any, relative_path
 from dlint.rules import ALL_RULES, RULES_BY_CODE, Rule
 from dlint.schemas import DIALECTS
@@ -187,7 +187,7 @@ def fix(
     fixable: Callable[[str], frozenset[str] | None] | None = None,
     resolve: Callable[[str], LintOptions] | None = None,
 ) -> FixReport:
-    """Fix files, dataset directories and zip archives in place (see :mod:`dlint.fixing`).
+    """Fix files, dataset directories and zip archives in place (see :mod:`dlint.fixrun`).
 
     ``unsafe`` (a flag, or a flag per file name) admits unsafe fixes; ``fixable`` gives, per file,
     the rule codes whose fixes may be applied; ``resolve`` gives each file's options, as for

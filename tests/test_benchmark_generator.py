@@ -10,7 +10,7 @@ import orjson
 import pycocotools.mask as mask_utils
 import pytest
 
-from tests.conftest import benchmark_generator
+from benchmarks import generate
 
 ITEMS = 300
 SEED = 3
@@ -21,7 +21,7 @@ ERRORS = 70  # ten of each kind
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 
-gen = benchmark_generator()
+gen = generate
 
 
 def resolve(doc: Any, pointer: str) -> Any:

@@ -202,9 +202,9 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_readme_lists_every_rule() -> None:
     readme = (ROOT / "README.md").read_text()
     table = readme.split("| code | name | severity | what it finds |", 1)[1].split("\n\n", 1)[0]
-    rows = [line.split(" | ") for line in table.strip().splitlines()[1:]]
-    listed = [(row[0].strip("| "), row[1], row[2]) for row in rows]
-    assert listed == [(rule.code, rule.name, rule.severity.value) for rule in ALL_RULES]
+    rows = table.strip().splitlines()[1:]
+    # the registry's own words, row for row: the table is the registry's, not written apart from it
+    assert rows == [f"| {r.code} | {r.name} | {r.severity.value} | {r.summary()} |" for r in ALL_RULES]
 
 
 @pytest.mark.parametrize("command", ["check", "fix"])

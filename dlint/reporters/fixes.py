@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 
-from dlint.fixer import FixResult
-from dlint.fixing import FixReport
+from dlint.fixloop import FixResult
+from dlint.fixrun import FixReport
 from dlint.reporters.concise import headline
 from dlint.reporters.summary import plural
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from dlint.api import FixReport, FixSettings, LintOptions, OptionsError, Report, fix, lint, select_rules
 from dlint.diagnostics import Diagnostic
-from dlint.fixer import FixResult
+from dlint.fixloop import FixResult
 from dlint.rules import ALL_RULES, find_rule
 from dlint.schemas import DIALECTS, catalog, schema_text
 from dlint.server.problems import Problem

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from dlint import engine, limits
 from dlint.columns.canonical import is_canonical
-from dlint.fixer import fix_bytes
+from dlint.fixloop import fix_bytes
 from dlint.rules import ALL_RULES
 from dlint.writer import canonical, dumps
 from tests.columns.test_engine import (

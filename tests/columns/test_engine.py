@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks import generate
 from dlint import columns, engine, limits
 from dlint.columns.table import Table
 from dlint.diagnostics import Diagnostic, is_index, split_pointer
@@ -31,13 +32,12 @@ from dlint.media import MediaStore
 from dlint.rules import ALL_RULES, Rule, Scope
 from dlint.rules.base import Context, DatasetState, FileContext
 from dlint.sources import discover
-from tests.conftest import benchmark_generator
 from tests.rules.datasets import make_dataset
 from tests.rules.test_cases import _cases, build
 
 #: The whole-file read does not look for repeated keys in the files the column pass serves: compare alike.
 NO_KEY_SCAN = limits.Limits(duplicate_key_scan=0)
-GENERATE = benchmark_generator()
+GENERATE = generate
 CODES = [rule.code for rule in ALL_RULES]
 #: Rule selections every case is checked under: all rules, and each family alone.
 FAMILIES = [tuple(ALL_RULES)] + [

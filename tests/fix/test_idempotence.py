@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dlint.api import LintOptions, select_rules
 from dlint.diagnostics import split_pointer
-from dlint.fixer import fix_bytes
+from dlint.fixloop import fix_bytes
 from tests.conftest import ROOT
 
 BASE = json.loads((ROOT / "tests" / "rules" / "base.json").read_text())

@@ -22,7 +22,7 @@ from dlint import parsecheck
 from dlint.diagnostics import Applicability, Edit, Fix
 from dlint.document import Document, ParseFailure, parse
 from dlint.engine import lint_bytes
-from dlint.fixer import apply_fixes
+from dlint.fixloop import apply_fixes
 from dlint.rules import ALL_RULES
 from dlint.sources import discover
 from dlint.validation import schema_failures, short

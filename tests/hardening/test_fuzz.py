@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from dlint.api import LintOptions, lint, lint_data, select_rules
 from dlint.cache import dump_diagnostic
 from dlint.diagnostics import is_index, split_pointer
-from dlint.fixer import fix_bytes
+from dlint.fixloop import fix_bytes
 from dlint.reporters import REPORTERS
 from dlint.sources import SourceError
 from tests.hardening.conftest import BASE, ROOT, inside

@@ -13,7 +13,7 @@ import yaml
 
 from dlint.api import LintOptions, lint, lint_data, select_rules
 from dlint.diagnostics import split_pointer
-from dlint.fixer import fix_bytes
+from dlint.fixloop import fix_bytes
 from dlint.rules import ALL_RULES
 from tests.rules.datasets import make_dataset, zip_folder
 

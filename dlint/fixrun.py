@@ -18,7 +18,7 @@ from dlint.atomic import WriteError, replace_archive_members, replace_file
 from dlint.diagnostics import Diagnostic, Severity
 from dlint.document import Document, parse
 from dlint.engine import lint_bytes
-from dlint.fixer import FixResult, fix_bytes
+from dlint.fixloop import FixResult, fix_bytes
 from dlint.keys import Key, stable_key
 from dlint.rules import Rule
 from dlint.rules.base import DatasetState
