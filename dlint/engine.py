@@ -160,10 +160,10 @@ def lint_columns(
         return None
     # a skeleton annotation makes the file CVAT's; the typed decode takes none, so only the rows it
     # could not take may hold one (and where two processes share the items, both parts were taken)
-    dialect = dialect or detect_dialect({**decoded.top, "items": list(decoded.rows.values())})
-    if dialect != COLUMN_DIALECT:
+    checked_as = dialect or detect_dialect({**decoded.top, "items": list(decoded.rows.values())})
+    if checked_as != COLUMN_DIALECT:
         return None
-    context = FileContext(dialect, subset, decoded.top, _label_count(decoded.top), dataset)
+    context = FileContext(checked_as, subset, decoded.top, _label_count(decoded.top), dataset)
     try:
         flagged = columns.flagged(decoded, Context(context), rules)
     except columns.Malformed:

@@ -42,6 +42,7 @@ from dlint.columns.model import (
 )
 from dlint.columns.table import Table
 from dlint.limits import Limits
+from dlint.locate import first_invalid_utf8
 from dlint.parsecheck import ParseFailure, load
 from dlint.rules.base import Context, Rule
 
@@ -93,11 +94,8 @@ def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None
     """The decoded file, or None when the column pass cannot serve it (then it is read whole). With
     ``share``, only the top level is decoded when the items' text can be cut in two, for
     :func:`flagged` to share out."""
-    if not raw.isascii():
-        try:
-            raw.decode("utf-8")  # the decode does not check the text of strings it skips
-        except UnicodeDecodeError:
-            return None
+    if not raw.isascii() and first_invalid_utf8(raw) is not None:
+        return None  # (the decode does not check the text of strings it skips)
     where, dataset = head(raw, OWN_SHARE) if share else (None, None)
     rows: dict[int, Any] = {}
     texts = None
@@ -120,8 +118,8 @@ def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None
 
 
 def head(raw: bytes, share: float) -> tuple[cut.Cut, Any] | tuple[None, None]:
-    """A cut of the items' text giving the first part about ``share`` of it, with the top level and the
-    first part's items decoded, or Nones when there is none."""
+    """A cut of the items' text giving the first part about ``share`` of it, with the top level decoded
+    (its items left out), or Nones when there is none."""
     for where in cut.candidates(raw, share):
         try:
             return where, DECODER.decode(where.head(raw))

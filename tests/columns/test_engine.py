@@ -211,6 +211,19 @@ def test_an_item_the_typed_decode_cannot_take_is_checked_precisely() -> None:
     assert decoded is not None and set(decoded.rows) == {3, 5}
 
 
+@pytest.mark.parametrize("share", [False, True])
+def test_a_skeleton_in_a_big_file_makes_it_cvats_whether_or_not_processes_share_it(share: bool) -> None:
+    doc = orjson.loads(GENERATE.generate(500, 4, 0)[0])
+    skeleton = {"id": 99, "type": "skeleton", "attributes": {}, "group": 0, "label_id": 0, "z_order": 0}
+    doc["items"][-3]["annotations"].append(skeleton)  # in the second part, where the items are cut
+    raw = orjson.dumps(doc)
+    assert len(raw) >= engine.COLUMN_MIN_SIZE
+    with limits.use(NO_KEY_SCAN):
+        found = engine.lint_bytes(raw, file="t.json", subset="default", rules=ALL_RULES, share=share)
+    where = f"/items/{len(doc['items']) - 3}/annotations/{len(doc['items'][-3]['annotations']) - 1}"
+    assert found == precise(raw, ALL_RULES) and [d.pointer for d in found] == [where]
+
+
 def test_small_key_scan_limit_reads_the_file_whole() -> None:
     raw, _ = GENERATE.generate(20, 1, 0)
     with limits.use(limits.Limits(duplicate_key_scan=-1)):
