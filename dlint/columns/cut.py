@@ -46,7 +46,8 @@ HEAD_SHARE, MAX_TRIES = 0.25, 8
 
 @dataclass(frozen=True)
 class Cut:
-    """Offsets in the file's text (see the module docstring)."""
+    """Offsets in the file's text (see the module docstring). A part is copied once, from a view of
+    the text (a slice joined to a bracket would copy it twice: 0.75 s a gigabyte here)."""
 
     start: int  # the items' ``[``
     first_end: int  # the ``}`` closing the first part's last item
@@ -55,15 +56,15 @@ class Cut:
 
     def head(self, raw: bytes) -> bytes:
         """The file without its items: the top level, with an empty items array."""
-        return raw[: self.start] + b"[]}"
+        return b"".join((memoryview(raw)[: self.start], b"[]}"))
 
     def first(self, raw: bytes) -> bytes:
         """The first part's items as a JSON array."""
-        return raw[self.start : self.first_end + 1] + b"]"
+        return b"".join((memoryview(raw)[self.start : self.first_end + 1], b"]"))
 
     def second(self, raw: bytes) -> bytes:
         """The second part's items as a JSON array."""
-        return b"[" + raw[self.second_start : self.end + 1]
+        return b"".join((b"[", memoryview(raw)[self.second_start : self.end + 1]))
 
 
 def candidates(raw: bytes, share: float) -> Iterator[Cut]:
