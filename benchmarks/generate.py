@@ -4,8 +4,9 @@ The output follows the layout of the datumaro 1.13 writer: the same top-level ke
 annotation keys in the same order, compact one-line JSON as ``orjson.dumps`` writes it. Masks are
 real COCO compressed RLE strings made with pycocotools at each item's image size.
 
-Optionally, ``errors`` defects are injected at random positions; each is described by a record
-``{"code_hint", "pointer", "description"}`` whose ``pointer`` is an RFC 6901 JSON Pointer into the
+Optionally, ``errors`` defects and ``warnings`` findings that are only warnings (polygons of zero
+area, as real exports hold a few) are injected at random positions; each is described by a record
+``{"code_hint", "severity", "pointer", "description"}`` whose ``pointer`` is an RFC 6901 JSON Pointer into the
 document.
 
 Usage as a module::
@@ -14,7 +15,7 @@ Usage as a module::
 
 Usage as a command (also writes ``out.errors.json``)::
 
-    python benchmarks/generate.py --items 10000 --seed 0 --errors 0 --out out.json
+    python benchmarks/generate.py --items 10000 --seed 0 --errors 0 --warnings 0 --out out.json
 """
 
 from __future__ import annotations
@@ -478,6 +479,15 @@ def _break_bbox(ann: JSON, item: JSON, builder: ItemBuilder) -> tuple[str, str]:
     return "bbox", "bbox has 3 numbers instead of 4"
 
 
+def _flatten_polygon(ann: JSON, item: JSON, builder: ItemBuilder) -> tuple[str, str]:
+    points = ann["points"]
+    points[1::2] = [points[1]] * (len(points) // 2)  # every vertex on one horizontal line
+    return "points", "polygon of zero area (its vertices on one line)"
+
+
+#: The findings injected as warnings: a polygon of zero area (an error by no reader's account).
+WARNING_KIND = "polygon-zero-area"
+
 # kind -> (annotation types it applies to, injector)
 INJECTORS: dict[str, tuple[tuple[str, ...], Injector]] = {
     "label-id-out-of-range": (("bbox", "polygon", "label", "polyline", "ellipse"), _break_label_id),
@@ -487,6 +497,7 @@ INJECTORS: dict[str, tuple[tuple[str, ...], Injector]] = {
     "polygon-too-few-points": (("polygon",), _break_polygon_short),
     "points-visibility-length": (("points",), _break_visibility),
     "bbox-length": (("bbox",), _break_bbox),
+    WARNING_KIND: (("polygon",), _flatten_polygon),
 }
 
 
@@ -516,15 +527,16 @@ def _pick(
     return None
 
 
-def inject_errors(doc: JSON, count: int, builder: ItemBuilder) -> list[JSON]:
-    """Break ``count`` distinct annotations, cycling through a seeded order of the error kinds."""
+def inject_errors(doc: JSON, count: int, builder: ItemBuilder, warnings: int = 0) -> list[JSON]:
+    """Break ``count`` distinct annotations, cycling through a seeded order of the error kinds, then
+    make ``warnings`` other polygons of zero area."""
     kinds = list(ERROR_KINDS)
     builder.rnd.shuffle(kinds)
     found = _candidates(doc, builder.rnd)
     used: set[tuple[int, int]] = set()
     records: list[tuple[tuple[int, int], JSON]] = []
-    for n in range(count):
-        kind = kinds[n % len(kinds)]
+    for n in range(count + warnings):
+        kind = kinds[n % len(kinds)] if n < count else WARNING_KIND
         types, injector = INJECTORS[kind]
         position = _pick(found, types, used, builder.rnd)
         if position is None:
@@ -534,7 +546,9 @@ def inject_errors(doc: JSON, count: int, builder: ItemBuilder) -> list[JSON]:
         item = doc["items"][i]
         suffix, description = injector(item["annotations"][j], item, builder)
         pointer = f"/items/{i}/annotations/{j}/{suffix}"
-        records.append((position, {"code_hint": kind, "pointer": pointer, "description": description}))
+        severity = "warning" if kind == WARNING_KIND else "error"
+        record = {"code_hint": kind, "severity": severity, "pointer": pointer, "description": description}
+        records.append((position, record))
     return [record for _, record in sorted(records, key=lambda pair: pair[0])]
 
 
@@ -612,13 +626,14 @@ _TINY_JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffc0000b0800
 # ---------------------------------------------------------------------------------------------
 
 
-def generate(items: int, seed: int, errors: int) -> tuple[bytes, list[JSON]]:
-    """A Datumaro 1.0 document of ``items`` items with ``errors`` injected defects."""
-    if items < 0 or errors < 0:
-        raise ValueError("items and errors must not be negative")
+def generate(items: int, seed: int, errors: int, warnings: int = 0) -> tuple[bytes, list[JSON]]:
+    """A Datumaro 1.0 document of ``items`` items with ``errors`` injected defects and ``warnings``
+    injected polygons of zero area."""
+    if items < 0 or errors < 0 or warnings < 0:
+        raise ValueError("items, errors and warnings must not be negative")
     builder = ItemBuilder(seed)
     doc = document(items, builder)
-    injected = inject_errors(doc, errors, builder)
+    injected = inject_errors(doc, errors, builder, warnings)
     return orjson.dumps(doc), injected
 
 
@@ -628,9 +643,9 @@ def errors_path(out: Path) -> Path:
     return out.with_name(stem + ".errors.json")
 
 
-def write(out: Path, items: int, seed: int, errors: int) -> tuple[bytes, list[JSON]]:
-    """Generate and write the document and its error list next to it."""
-    data, injected = generate(items, seed, errors)
+def write(out: Path, items: int, seed: int, errors: int, warnings: int = 0) -> tuple[bytes, list[JSON]]:
+    """Generate and write the document and its list of injected findings next to it."""
+    data, injected = generate(items, seed, errors, warnings)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     errors_path(out).write_bytes(orjson.dumps(injected, option=orjson.OPT_INDENT_2))
@@ -643,6 +658,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=10_000, help="number of items (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--errors", type=int, default=0, help="number of injected errors (default 0)")
+    parser.add_argument(
+        "--warnings", type=int, default=0, help="number of injected zero-area polygons (default 0)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="output JSON path")
     parser.add_argument(
         "--shape",
@@ -663,14 +681,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     start = time.perf_counter()
     try:
-        data, injected = write(args.out, args.items, args.seed, args.errors)
+        data, injected = write(args.out, args.items, args.seed, args.errors, args.warnings)
     except ValueError as exc:
         parser.error(str(exc))
     seconds = time.perf_counter() - start
     annotations = data.count(b'"type":"')
     print(
         f"{args.out}: {args.items} items, ~{annotations} annotations, {len(data):,} bytes, "
-        f"{len(injected)} injected errors ({errors_path(args.out)}), {seconds:.2f} s",
+        f"{len(injected)} injected findings ({errors_path(args.out)}), {seconds:.2f} s",
         file=sys.stderr,
     )
     return 0

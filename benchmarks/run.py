@@ -219,12 +219,13 @@ def count_annotations(path: Path, chunk: int = 1 << 20) -> int:
     return total
 
 
-def generate_file(workdir: Path, items: int, seed: int, errors: int) -> BenchFile:
+def generate_file(workdir: Path, items: int, seed: int, errors: int, warnings: int = 0) -> BenchFile:
     """Generate one file in a child process (this process must stay small: see README)."""
-    path = workdir / f"dm-{items}-s{seed}-e{errors}.json"
+    path = workdir / f"dm-{items}-s{seed}-e{errors}-w{warnings}.json"
     argv = [sys.executable, str(GENERATOR), "--items", str(items), "--seed", str(seed)]
+    argv += ["--errors", str(errors), "--warnings", str(warnings)]
     start = time.perf_counter()
-    proc = subprocess.run([*argv, "--errors", str(errors), "--out", str(path)], check=False)
+    proc = subprocess.run([*argv, "--out", str(path)], check=False)
     if proc.returncode:
         raise SystemExit(f"generating {path.name} failed (exit {proc.returncode})")
     seconds = time.perf_counter() - start
@@ -335,7 +336,11 @@ def _dlint_check_cached(bench: BenchFile, py: str, avail: Availability) -> Comma
     command = Command(
         "dlint-check-cached", argv, LINT_EXIT_CODES, note="unchanged file, warm cache", skipped=skipped
     )
-    command.prepare = lambda: subprocess.run(argv, capture_output=True, check=False)
+
+    def fill_cache() -> None:
+        subprocess.run(argv, capture_output=True, check=False)
+
+    command.prepare = fill_cache
     return command
 
 
@@ -499,7 +504,7 @@ def table(bench: BenchFile) -> str:
     mb = bench.size / 1e6
     lines = [
         f"### {bench.items:,} items: {mb:.1f} MB ({bench.size:,} bytes), {bench.annotations:,} annotations, "
-        f"{len(bench.injected)} injected errors",
+        f"{_injected(bench.injected)}",
         "",
         "| command | median s | min s | peak RSS MiB | time / baseline | RSS / baseline | exit | note |",
         "|---|---:|---:|---:|---:|---:|---|---|",
@@ -532,6 +537,13 @@ def _row(command: Command, stat: dict[str, Any], base: dict[str, Any], fix_base:
     )
 
 
+def _injected(records: list[dict[str, Any]]) -> str:
+    """How many errors and warnings were injected, as the table's heading says it."""
+    warnings = sum(1 for record in records if record.get("severity") == "warning")
+    said = f"{len(records) - warnings} injected errors"
+    return said + (f", {warnings} injected warnings" if warnings else "")
+
+
 def recall_report(bench: BenchFile) -> str:
     """A few lines about recall for one file."""
     recall = bench.recall
@@ -543,7 +555,7 @@ def recall_report(bench: BenchFile) -> str:
     if "error" in recall:
         return head + f"dlint check failed: {recall['error']}"
     lines = [
-        head + f"{recall['found']}/{recall['injected']} injected errors found "
+        head + f"{recall['found']}/{recall['injected']} injected findings found "
         f"({recall['diagnostics']} diagnostics in all)"
     ]
     for result in recall["errors"]:
@@ -737,6 +749,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per command (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument("--errors", type=int, default=0, help="inject K errors and check recall (default 0)")
+    parser.add_argument(
+        "--warnings",
+        type=int,
+        default=0,
+        help="inject K zero-area polygons (warnings) and check recall (default 0)",
+    )
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(ALL_COMMANDS)}")
     parser.add_argument(
         "--python", default=sys.executable, help="interpreter for every command (default: this one)"
@@ -787,16 +805,16 @@ def benchmark(args: argparse.Namespace, benches: list[BenchFile]) -> None:
     args.workdir.mkdir(parents=True, exist_ok=True)
     for items in args.items:
         print(f"generating {items} items ...", file=sys.stderr)
-        bench = generate_file(args.workdir, items, args.seed, args.errors)
+        bench = generate_file(args.workdir, items, args.seed, args.errors, args.warnings)
         benches.append(bench)
         bench.commands = build_commands(bench, args, wanted, avail)
         time_commands(bench.commands, args.repeat, args.timeout)
     # Recall runs last: reading diagnostics grows this process, and a child started by a big
     # parent inherits the parent's peak RSS in its own ru_maxrss.
     for bench in benches:
-        if args.errors and avail.dlint[0]:
+        if bench.injected and avail.dlint[0]:
             bench.recall = check_recall(bench, args.python, args.timeout)
-        elif args.errors:
+        elif bench.injected:
             bench.recall = {
                 "checked": False,
                 "reason": f"python -m dlint is not available ({avail.dlint[1]})",

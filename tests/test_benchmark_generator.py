@@ -214,6 +214,9 @@ def _assert_broken(doc: dict[str, Any], record: dict[str, Any]) -> None:
         assert len(value) != len(ann["points"]) // 2
     elif hint == "bbox-length":
         assert ann["type"] == "bbox" and pointer.endswith("/bbox") and len(value) == 3
+    elif hint == "polygon-zero-area":
+        assert ann["type"] == "polygon" and pointer.endswith("/points") and len(value) >= 6
+        assert len(set(value[1::2])) == 1 and len(set(value[0::2])) > 1  # on one line, not one point
     else:
         raise AssertionError(f"unknown code_hint {hint}")
 
@@ -225,7 +228,8 @@ def test_injected_errors_resolve_and_are_broken(broken: tuple[dict[str, Any], li
     positions = {_position(record) for record in injected}
     assert len(positions) == ERRORS  # every error breaks a different annotation
     for record in injected:
-        assert set(record) == {"code_hint", "pointer", "description"}
+        assert set(record) == {"code_hint", "severity", "pointer", "description"}
+        assert record["severity"] == "error"
         assert record["description"]
         _assert_broken(doc, record)
 
@@ -288,6 +292,17 @@ def test_no_list_or_dict_is_shared() -> None:
         seen.add(id(node))
         children = node.values() if isinstance(node, dict) else node
         stack.extend(child for child in children if isinstance(child, (dict, list)))
+
+
+def test_injected_warnings_are_polygons_of_zero_area() -> None:
+    data, injected = gen.generate(BROKEN_ITEMS, SEED, 14, 12)
+    doc = orjson.loads(data)
+    warnings = [record for record in injected if record["severity"] == "warning"]
+    assert len(injected) == 26 and len(warnings) == 12
+    assert {record["code_hint"] for record in warnings} == {gen.WARNING_KIND}
+    assert len({_position(record) for record in injected}) == 26  # none on a broken annotation
+    for record in injected:
+        _assert_broken(doc, record)
 
 
 def test_deterministic_for_a_seed() -> None:

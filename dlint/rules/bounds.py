@@ -155,7 +155,7 @@ def _outside(table: Table, kind: str) -> Any:
     found = counts % 2 == 1
     chosen = np.flatnonzero(~found & (counts > 0))
     if found.any():  # the others' values back to back, for x and y to alternate
-        values = values[np.isin(read.array_of, chosen)]
+        values = values[~found[read.array_of]]  # (an empty array has no values to drop)
     if not chosen.size:
         return found
     begin = np.zeros(chosen.size, dtype=np.int64)

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from benchmarks import generate
 from dlint import columns, engine, limits
 from dlint.columns.table import Table
-from dlint.diagnostics import Diagnostic, is_index, split_pointer
+from dlint.diagnostics import Diagnostic, Severity, is_index, split_pointer
 from dlint.document import Document, parse
 from dlint.media import MediaStore
 from dlint.rules import ALL_RULES, Rule, Scope
@@ -169,6 +169,16 @@ def test_generated_files_agree_with_each_rule_ignored(seed: int) -> None:
     forms_are_sound(raw)
     clean, _ = GENERATE.generate(60, seed, 0)
     assert precise(clean, ALL_RULES) == [] and through_columns(clean, ALL_RULES) == []
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_injected_warnings_are_reported_as_warnings_at_their_pointers(share: bool) -> None:
+    raw, injected = GENERATE.generate(120, 5, 0, 4)
+    found = through_columns(raw, ALL_RULES, share=share)
+    assert found is not None and found == precise(raw, ALL_RULES)
+    assert [(d.code, d.severity, d.pointer) for d in found] == [
+        ("DL211", Severity.WARNING, record["pointer"]) for record in injected
+    ]
 
 
 def test_big_files_take_the_column_pass() -> None:
