@@ -346,7 +346,7 @@ def sniff_encoding(raw: bytes) -> tuple[str, str] | None:
 def inspect(raw: bytes, data: Any, limits: Limits) -> tuple[tuple[ParseNote, ...], bool, dict[int, int]]:
     """What the parse accepted silently, whether duplicate keys were looked for, and where keys
     repeat (a key's first occurrence -> its last one in the same object)."""
-    from dlint import jsonscan  # numpy, imported only once a file is parsed
+    from dlint import jsonscan
 
     notes = [_huge(found) for found in jsonscan.huge_integers(raw)[: MAX_NOTES + 1]]
     scanned = limits.scans_duplicate_keys(len(raw))
@@ -381,9 +381,9 @@ def duplicate_notes(raw: bytes) -> list[ParseNote]:
 
 def repeated_keys(raw: bytes) -> tuple[list[ParseNote], dict[int, int]]:
     """A note for every repeated key (the first ones), and where each repeated key occurs last."""
-    from dlint import jsonscan
+    from dlint import bytescan  # numpy, imported only for a text that may repeat a key
 
-    duplicates = jsonscan.duplicate_keys(raw)
+    duplicates = bytescan.duplicate_keys(raw)
     last: dict[int, int] = {}
     for duplicate in duplicates:
         last[duplicate.first] = max(duplicate.later, last.get(duplicate.first, duplicate.later))
