@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
-from dlint.validation import short
+from dlint.rules.messages import short
 
 if TYPE_CHECKING:
     from dlint.columns.table import Rows, Table

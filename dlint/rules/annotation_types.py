@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.rules.base import Rule, Scope
+from dlint.rules.messages import describe, short
 from dlint.schemas import DIALECTS, detect_dialect, load_schema
-from dlint.validation import SchemaFailure, describe, short
+
+if TYPE_CHECKING:
+    from dlint.validation import SchemaFailure
 
 _DROPPED = "the annotation is dropped or the import aborted"
 #: Types of Datumaro's model that its exporter and importer of this format refuse.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Fix
 from dlint.integers import INT_MAX, INT_MIN
 from dlint.rules.base import FixAvailability, Rule, Scope
-from dlint.validation import SchemaFailure, describe
+from dlint.rules.messages import describe
+
+if TYPE_CHECKING:
+    from dlint.validation import SchemaFailure
 
 #: What Datumaro reads a ``null`` field as.
 _NULL_DEFAULTS = {"id": "0", "group": "0 (no group)", "z_order": "0", "object_id": "-1 (no object)"}

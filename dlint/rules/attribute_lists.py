@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.rules.base import Rule, Scope
 from dlint.rules.categories import label_entries, title
-from dlint.validation import SchemaFailure, describe, short
+from dlint.rules.messages import describe, short
+
+if TYPE_CHECKING:
+    from dlint.validation import SchemaFailure
 
 
 class InvalidAttributeList(Rule):

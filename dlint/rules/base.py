@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.media import MediaStore
-from dlint.validation import SchemaFailure
 
 if TYPE_CHECKING:  # the columns (and numpy) are imported only by runs that decode into columns
     from dlint.columns.table import Rows, Table
+    from dlint.validation import SchemaFailure
 
 
 class Scope(str, enum.Enum):

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity
 from dlint.rules.base import Context, Rule, Scope
-from dlint.validation import SchemaFailure, describe, short
+from dlint.rules.messages import describe, short
 
 if TYPE_CHECKING:
     from dlint.columns.table import Rows, Table
+    from dlint.validation import SchemaFailure
 
 
 class MissingCaption(Rule):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope, is_int
-from dlint.validation import SchemaFailure, describe
+from dlint.rules.messages import describe
+
+if TYPE_CHECKING:
+    from dlint.validation import SchemaFailure
 
 _CHANNELS = ("r", "g", "b")
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity
 from dlint.rules.base import Context, Rule, Scope, is_int
-from dlint.validation import describe
+from dlint.rules.messages import describe
 
 if TYPE_CHECKING:
     from dlint.columns.table import Rows, Table

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix
 from dlint.rules.base import Context, FixAvailability, Rule, Scope, is_int, remove_annotation
-from dlint.validation import short
+from dlint.rules.messages import short
 
 if TYPE_CHECKING:
     from dlint.columns.table import Rows, Table

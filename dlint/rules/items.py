@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope
-from dlint.validation import SchemaFailure, describe, short
+from dlint.rules.messages import describe, short
 
 if TYPE_CHECKING:
     from dlint.columns.table import Rows, Table
+    from dlint.validation import SchemaFailure
 
 #: The keys that give an item its media; Datumaro builds at most one media object per item.
 MEDIA_KEYS = ("image", "point_cloud", "video_frame", "video")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope
 from dlint.rules.categories import first_indices, label_entries
-from dlint.validation import SchemaFailure, describe, short
+from dlint.rules.messages import describe, short
+
+if TYPE_CHECKING:
+    from dlint.validation import SchemaFailure
 
 #: The group types Datumaro knows, compared in upper case as it does.
 GROUP_TYPES = frozenset({"EXCLUSIVE", "INCLUSIVE", "RESTRICTED"})

@@ -9,11 +9,12 @@ from dlint.diagnostics import Applicability, Edit, Finding, Fix
 from dlint.integers import INT_MAX, INT_MIN
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.colormap import colormap_entries
+from dlint.rules.messages import describe, short
 from dlint.rules.points_templates import templates
-from dlint.validation import SchemaFailure, describe, short
 
 if TYPE_CHECKING:
     from dlint.columns.table import Rows, Table
+    from dlint.validation import SchemaFailure
 
 
 class LabelIdType(Rule):

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 from dlint.diagnostics import Applicability, Edit, Finding, Fix
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.mask_scan import rle_size
-from dlint.validation import SchemaFailure, describe
+from dlint.rules.messages import describe
 
 if TYPE_CHECKING:
     from dlint.columns.table import Rows, Table
+    from dlint.validation import SchemaFailure
 
 
 class RleSizeMismatch(Rule):

@@ -9,10 +9,11 @@ from dlint.diagnostics import Finding
 from dlint.media import locate
 from dlint.rules.base import Context, Rule, Scope, declared_size
 from dlint.rules.items import MEDIA_KEYS, path_problem
-from dlint.validation import SchemaFailure, short
+from dlint.rules.messages import short
 
 if TYPE_CHECKING:
     from dlint.columns.table import Rows, Table
+    from dlint.validation import SchemaFailure
 
 #: media_type values (Datumaro's MediaType enum) and the item media keys each one admits.
 MEDIA_TYPES: dict[int, tuple[str, tuple[str, ...]]] = {

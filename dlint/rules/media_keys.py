@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.items import SUSPICIOUS_PATHS, path_problem
-from dlint.validation import SchemaFailure, short
+from dlint.rules.messages import short
 
 if TYPE_CHECKING:
     from dlint.columns.table import Rows, Table
+    from dlint.validation import SchemaFailure
 
 
 class InvalidImageSize(Rule):

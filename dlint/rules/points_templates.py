@@ -7,7 +7,7 @@ from typing import Any
 
 from dlint.diagnostics import Finding
 from dlint.rules.base import Context, Rule, Scope, is_int
-from dlint.validation import short
+from dlint.rules.messages import short
 
 
 def templates(categories: Any) -> list[tuple[int, dict[str, Any]]]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity
 from dlint.rules.base import Context, Rule, Scope
-from dlint.validation import SchemaFailure, describe, short
+from dlint.rules.messages import describe, short
+
+if TYPE_CHECKING:
+    from dlint.validation import SchemaFailure
 
 #: What Datumaro reads when a key is absent.
 _DEFAULTS: dict[str, Any] = {"infos": {}, "media_type": 2}

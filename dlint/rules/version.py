@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlint.rules.base import Rule, Scope
-from dlint.validation import SchemaFailure, describe
+from dlint.rules.messages import describe
+
+if TYPE_CHECKING:
+    from dlint.validation import SchemaFailure
 
 FORMAT_VERSION = "1.0"
 

@@ -24,8 +24,9 @@ from dlint.document import Document, ParseFailure, parse
 from dlint.engine import lint_bytes
 from dlint.fixloop import apply_fixes
 from dlint.rules import ALL_RULES
+from dlint.rules.messages import short
 from dlint.sources import discover
-from dlint.validation import schema_failures, short
+from dlint.validation import schema_failures
 from tests.hardening.conftest import BASE
 
 MIB = 1 << 20
