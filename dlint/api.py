@@ -13,6 +13,7 @@ from dlint.diagnostics import Diagnostic, Severity
 from dlint.engine import lint_bytes
 from dlint.fixrun import FixPlan, FixReport, FixSettings, fix_sources
 from dlint.pathmatch import matches, matches_any, relative_path
+from dlint.readers import parse_targets
 from dlint.rules import ALL_RULES, RULES_BY_CODE, Rule
 from dlint.schemas import DIALECTS
 from dlint.sources import Source, SourceError, discover
@@ -69,6 +70,8 @@ class LintOptions:
     it (the command line over a configuration file). ``per_file_ignores`` maps a glob to selectors
     removed for matching files, ``severity`` maps selectors to a severity, ``exclude`` holds globs of
     files not linted at all; the globs are relative to ``root`` (default: the working directory).
+    ``target`` names the readers files must satisfy (``datumaro``, ``cvat``, ``all``; None: the one
+    each file's dialect is written for, see :mod:`dlint.readers`).
     """
 
     select: tuple[str, ...] = ("ALL",)
@@ -80,6 +83,11 @@ class LintOptions:
     severity: tuple[tuple[str, str], ...] = ()
     exclude: tuple[str, ...] = ()
     root: str | None = None
+    target: tuple[str, ...] | None = None
+
+    def targets(self) -> tuple[str, ...]:
+        """The readers files must satisfy, by name, in a fixed order (empty: inferred per file)."""
+        return () if self.target is None else tuple(sorted(r.value for r in parse_targets(self.target)))
 
     def layers(self) -> tuple[RuleLayer, ...]:
         return (RuleLayer(self.select, self.extend_select, self.ignore), *self.overrides)
@@ -93,6 +101,8 @@ class Report:
     files: tuple[str, ...]
     #: Diagnostics left out because a baseline records them.
     baselined: int = 0
+    #: Whether some file was checked for the reader its dialect is written for, no target being given.
+    inferred_target: bool = False
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -125,6 +135,11 @@ def check_options(options: LintOptions) -> None:
     """Raise :class:`OptionsError` for an unknown dialect, selector or severity."""
     if options.dialect is not None and options.dialect not in DIALECTS:
         raise OptionsError(f"unknown dialect {options.dialect!r}; choose one of {', '.join(DIALECTS)}")
+    if options.target is not None:
+        try:
+            parse_targets(options.target)
+        except ValueError as exc:
+            raise OptionsError(str(exc)) from None
     selectors = [s for layer in options.layers() for s in (*layer.selectors(), *layer.ignore)]
     selectors += [s for _, chosen in options.per_file_ignores for s in chosen]
     selectors += [s for s, _ in options.severity]
@@ -201,6 +216,7 @@ def fix(
             fixable=fixable(source.name) if fixable else None,
             dialect=chosen.dialect,
             finish=functools.partial(adjust, options=chosen),
+            targets=parse_targets(chosen.target) if chosen.target is not None else None,
         )
         plans.append((source, plan))
     return fix_sources(plans, settings or FixSettings())
@@ -246,8 +262,12 @@ def lint_data(
 ) -> Report:
     """Lint one annotation file given as bytes (for services and tests)."""
     options = options or LintOptions()
-    diagnostics = lint_bytes(raw, file=name, subset=subset, rules=_rules(options), dialect=options.dialect)
-    return Report(tuple(adjust(diagnostics, name, options)), (name,))
+    targets = parse_targets(options.target) if options.target is not None else None
+    diagnostics = lint_bytes(
+        raw, file=name, subset=subset, rules=_rules(options), dialect=options.dialect, targets=targets
+    )
+    diagnostics = adjust(diagnostics, name, options)
+    return Report(tuple(diagnostics), (name,), inferred_target=options.target is None)
 
 
 def adjust(diagnostics: Iterable[Diagnostic], name: str, options: LintOptions) -> list[Diagnostic]:
@@ -293,7 +313,9 @@ def _lint_sources(
     sources: list[tuple[Source, LintOptions]], track: Tracker | None, jobs: int, cache: Cache | None
 ) -> Report:
     tasks = [
-        runner.Task(index, source, tuple(rule.code for rule in _rules(options)), options.dialect)
+        runner.Task(
+            index, source, tuple(rule.code for rule in _rules(options)), options.dialect, options.targets()
+        )
         for index, (source, options) in enumerate(sources)
     ]
     progress = track([source for source, _ in sources]) if track else None
@@ -307,4 +329,5 @@ def _lint_sources(
         for (source, options), found in zip(sources, results, strict=True)
         for d in adjust(found, source.name, options)
     ]
-    return Report(tuple(diagnostics), tuple(source.name for source, _ in sources))
+    inferred = any(options.target is None for _, options in sources)
+    return Report(tuple(diagnostics), tuple(source.name for source, _ in sources), inferred_target=inferred)

@@ -90,6 +90,13 @@ Dialect = Annotated[
     str | None,
     typer.Option(help=f"Check as this dialect instead of detecting it ({', '.join(DIALECTS)})."),
 ]
+Target = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="The readers files must satisfy: datumaro, cvat or all (repeatable or comma-separated; "
+        "default: the configured target, else the reader of each file's dialect)."
+    ),
+]
 Color = Annotated[
     ColorChoice,
     typer.Option(
@@ -124,12 +131,16 @@ def configured(
     dialect: str | None,
     config: list[str] | None,
     isolated: bool,
+    target: list[str] | None = None,
 ) -> Resolver:
     """The configuration resolver for the rule-selection and configuration options of a command."""
     layer = RuleLayer(
         split_selectors(select) or None, split_selectors(extend_select), split_selectors(ignore)
     )
-    resolver = Resolver(CommandLine(layer, dialect, tuple(config or ()), isolated))
+    targets = split_selectors(target) or None
+    resolver = Resolver(
+        CommandLine(layer, dialect, target=targets, config=tuple(config or ()), isolated=isolated)
+    )
     resolver.project_options()  # an unknown selector or a bad configuration fails before any work
     limits.activate(resolver.project_settings().limits)
     return resolver
@@ -148,6 +159,7 @@ def check(
     extend_select: ExtendSelect = None,
     ignore: Ignore = None,
     dialect: Dialect = None,
+    target: Target = None,
     config: Config = None,
     isolated: Isolated = False,
     baseline: Annotated[
@@ -185,7 +197,7 @@ def check(
     ] = False,
 ) -> int:
     """Check annotation files; exit 1 when an error-level diagnostic is found."""
-    resolver = configured(select, extend_select, ignore, dialect, config, isolated)
+    resolver = configured(select, extend_select, ignore, dialect, config, isolated, target)
     chosen = output_format.value if output_format else resolver.project_settings().output_format or "full"
     if strict:
         _require_files(paths)
@@ -266,6 +278,7 @@ def fix_command(
     extend_select: ExtendSelect = None,
     ignore: Ignore = None,
     dialect: Dialect = None,
+    target: Target = None,
     config: Config = None,
     isolated: Isolated = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print diagnostics and nothing else.")] = False,
@@ -276,7 +289,7 @@ def fix_command(
     Exit 1 when a file was changed (or would be, with --diff) or error-level diagnostics remain, as
     pre-commit expects of a fixer; 0 otherwise.
     """
-    resolver = configured(select, extend_select, ignore, dialect, config, isolated)
+    resolver = configured(select, extend_select, ignore, dialect, config, isolated, target)
     if strict:
         _require_files(paths)
 

@@ -55,6 +55,7 @@ class Settings:
     severity: tuple[tuple[str, str], ...] = ()
     exclude: tuple[str, ...] = ()
     dialect: str | None = None
+    target: tuple[str, ...] | None = None
     output_format: str | None = None
     unsafe_fixes: bool = False
     fixable: tuple[str, ...] = ("ALL",)
@@ -69,6 +70,8 @@ class CommandLine:
 
     rules: RuleLayer = field(default_factory=RuleLayer)
     dialect: str | None = None
+    #: ``--target`` values (None: the configured target, else each file's dialect's reader).
+    target: tuple[str, ...] | None = None
     #: ``--config`` values: ``KEY=VALUE`` overrides, or the path of the one configuration file to use.
     config: tuple[str, ...] = ()
     #: Ignore every configuration file.
@@ -158,6 +161,7 @@ def lint_options(settings: Settings, cli: CommandLine) -> LintOptions:
         ignore=settings.ignore,
         overrides=() if cli.rules.is_empty() else (cli.rules,),
         dialect=cli.dialect or settings.dialect,
+        target=cli.target or settings.target,
         per_file_ignores=settings.per_file_ignores,
         severity=settings.severity,
         exclude=settings.exclude,
@@ -183,6 +187,7 @@ def settings_from_table(table: Mapping[str, Any], path: str | None, root: str) -
         severity=tuple(table.get("severity", {}).items()),
         exclude=strings("exclude"),
         dialect=table.get("dialect"),
+        target=strings("target") if "target" in table else None,
         output_format=table.get("output-format"),
         unsafe_fixes=bool(table.get("unsafe-fixes", False)),
         fixable=strings("fixable", ("ALL",)),

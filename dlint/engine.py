@@ -15,6 +15,7 @@ from dlint.document import Document, ParseFailure, Refused, collector_paused, pa
 from dlint.media import locate
 from dlint.parsecheck import ends_early
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics, rule_diagnostic
+from dlint.readers import Targets, inferred
 from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, declared_size
 from dlint.rules.structure import SchemaViolation
 from dlint.schemas import detect_dialect
@@ -82,8 +83,11 @@ def lint_bytes(
     dialect: str | None = None,
     dataset: DatasetState | None = None,
     share: bool | None = None,
+    targets: Targets | None = None,
 ) -> list[Diagnostic]:
-    """Lint one annotation file given as bytes; ``file`` is the name diagnostics carry.
+    """Lint one annotation file given as bytes; ``file`` is the name diagnostics carry. ``targets``:
+    the readers the file must satisfy (None: the one its dialect is written for; see
+    :mod:`dlint.readers`).
 
     ``dataset`` is shared by the subset files of one dataset, linted one after the other: the first
     one that declares categories becomes the reference the others are compared with. A big file goes
@@ -96,14 +100,27 @@ def lint_bytes(
     with collector_paused():
         if big and not ends_early(raw):
             found = lint_columns(
-                raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset, share=share
+                raw,
+                file=file,
+                subset=subset,
+                rules=rules,
+                dialect=dialect,
+                dataset=dataset,
+                share=share,
+                targets=targets,
             )
             if found is not None:
                 return found
         document = parse(raw)
         if isinstance(document, Document):
             diagnostics = lint_document(
-                document, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset
+                document,
+                file=file,
+                subset=subset,
+                rules=rules,
+                dialect=dialect,
+                dataset=dataset,
+                targets=targets,
             )
             if document.notes:  # what the parse accepted silently: repeated keys, huge integers
                 notes = note_diagnostics(document, file=file, subset=subset, rules=rules)
@@ -123,12 +140,14 @@ def lint_document(
     rules: Sequence[type[Rule]],
     dialect: str | None = None,
     dataset: DatasetState | None = None,
+    targets: Targets | None = None,
 ) -> list[Diagnostic]:
     """Lint a parsed file, every row precisely (call it with the collector paused when the file may
     be large)."""
     dialect = dialect or detect_dialect(document.data, document.raw)
     context = FileContext(dialect, subset, {}, None, dataset)
-    diagnostics = _stamp(_walk(document.data, rules, context), document, file, subset)
+    judged = targets or inferred(dialect)
+    diagnostics = _stamp(_walk(document.data, rules, context), document, file, subset, judged)
     _remember_reference(context, file)
     return diagnostics
 
@@ -142,6 +161,7 @@ def lint_columns(
     dialect: str | None = None,
     dataset: DatasetState | None = None,
     share: bool | None = None,
+    targets: Targets | None = None,
 ) -> list[Diagnostic] | None:
     """Lint a big file through the column pass: the top level and the flagged rows precisely, the
     other rows not at all (no rule's column form flagged them). None when the pass cannot serve the
@@ -170,7 +190,14 @@ def lint_columns(
         return None  # the whole-file read names the problem (at the cost of reading the text)
     if flagged is None and decoded.cut is not None:  # a part does not fit the typed shape: no sharing
         return lint_columns(
-            raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset, share=False
+            raw,
+            file=file,
+            subset=subset,
+            rules=rules,
+            dialect=dialect,
+            dataset=dataset,
+            share=False,
+            targets=targets,
         )
     rows = None if flagged is None else columns.read_rows(decoded, flagged)
     if rows is None:
@@ -178,7 +205,8 @@ def lint_columns(
     from dlint.columns.view import RowsView
 
     view = RowsView(decoded, rows)
-    diagnostics = _stamp(_walk(view.data, rules, context, rows), view, file, subset)
+    judged = targets or inferred(checked_as)
+    diagnostics = _stamp(_walk(view.data, rules, context, rows), view, file, subset, judged)
     _remember_reference(context, file)
     memory.release(decoded)
     return diagnostics
@@ -348,27 +376,33 @@ class Located(Protocol):
     def snippet(self, offset: int) -> tuple[str, int]: ...
 
 
-def _stamp(found: list[_Raw], document: Located, file: str, subset: str) -> list[Diagnostic]:
-    """Turn findings into diagnostics: locate each pointer in the text, name the item and annotation."""
+def _stamp(
+    found: list[_Raw], document: Located, file: str, subset: str, targets: Targets
+) -> list[Diagnostic]:
+    """Turn findings into diagnostics: locate each pointer in the text, name the item and annotation,
+    judge the severity under the targets."""
     if not found:
         return []
     found = list({(raw.rule, raw.pointer): raw for raw in reversed(found)}.values())[::-1]  # one per place
     offsets = document.offsets(raw.pointer for raw in found)
     locations = document.locations(offsets.values())
     result = []
+    severities = {rule: rule.judged(targets) for rule in {raw.rule for raw in found}}
     for raw in found:
         offset = offsets[raw.pointer]
         item_id, annotation_id = _owners(document, raw.pointer)
         at = locations[offset]
+        severity, note = severities[raw.rule]
         result.append(  # one construction per diagnostic: there may be hundreds of thousands
             rule_diagnostic(
                 raw.rule,
-                raw.message,
+                raw.message + note,
                 file,
                 subset,
                 raw.pointer,
                 at.line,
                 at.column,
+                severity,
                 item_id=item_id,
                 annotation_id=annotation_id,
                 fix=raw.fix,

@@ -20,6 +20,7 @@ from dlint.document import Document, ParseFailure, Refused, collector_paused, pa
 from dlint.engine import COLUMN_MIN_SIZE, lint_columns, lint_document
 from dlint.parsecheck import DUPLICATE_KEY, HUGE_INTEGER, INVALID_JSON, ParseNote, duplicate_notes
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics
+from dlint.readers import Targets
 from dlint.rules.base import DatasetState, Rule
 from dlint.writer import canonical, dumps
 
@@ -70,10 +71,12 @@ def fix_bytes(
     dialect: str | None = None,
     dataset: DatasetState | None = None,
     fixable: frozenset[str] | None = None,
+    targets: Targets | None = None,
 ) -> FixResult:
     """Fix one annotation file given as bytes; never raises on bad input (it is reported instead).
 
-    ``fixable`` limits the fixes applied to those of these rule codes (None: every rule's).
+    ``fixable`` limits the fixes applied to those of these rule codes (None: every rule's);
+    ``targets`` are the readers the file must satisfy (None: the one its dialect is written for).
     """
     with collector_paused():
         if style == "compact" and _clean_and_canonical(raw, file, subset, rules, dialect, dataset):
@@ -81,7 +84,7 @@ def fix_bytes(
         document = parse(raw)
         if not isinstance(document, Document):
             return _unparsed(document, raw, file, subset, rules)
-        lint = Linter(file, subset, rules, dialect, dataset)
+        lint = Linter(file, subset, rules, dialect, dataset, targets)
         refused = _blocking(document.notes)
         if not isinstance(document.data, dict):
             refused = "the top level is not an object: this is not a dataset file"
@@ -159,6 +162,7 @@ class Linter:
     rules: Sequence[type[Rule]]
     dialect: str | None
     dataset: DatasetState | None
+    targets: Targets | None = None
 
     def __call__(self, document: Document, *, final: bool) -> list[Diagnostic]:
         dataset = self.dataset
@@ -171,6 +175,7 @@ class Linter:
             rules=self.rules,
             dialect=self.dialect,
             dataset=dataset,
+            targets=self.targets,
         )
 
     def again(self, document: Document) -> list[Diagnostic]:

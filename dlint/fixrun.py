@@ -20,6 +20,7 @@ from dlint.document import Document, parse
 from dlint.engine import lint_bytes
 from dlint.fixloop import FixResult, fix_bytes
 from dlint.keys import Key, stable_key
+from dlint.readers import Targets
 from dlint.rules import Rule
 from dlint.rules.base import DatasetState
 from dlint.runner import settle_reference
@@ -50,6 +51,8 @@ class FixPlan:
     fixable: frozenset[str] | None = None
     dialect: str | None = None
     finish: Callable[[list[Diagnostic], str], list[Diagnostic]] | None = None
+    #: The readers the file must satisfy (None: the one its dialect is written for).
+    targets: Targets | None = None
 
 
 @dataclass
@@ -95,6 +98,7 @@ def fix_sources(plans: Sequence[tuple[Source, FixPlan]], settings: FixSettings) 
             dialect=plan.dialect,
             dataset=state,
             fixable=plan.fixable,
+            targets=plan.targets,
         )
         if plan.finish is not None:
             result.remaining = plan.finish(result.remaining, source.name)
@@ -150,6 +154,7 @@ def _unwritten(report: FixReport, pending: _Pending, reason: str) -> None:
         rules=pending.plan.rules,
         dialect=pending.plan.dialect,
         dataset=state,
+        targets=pending.plan.targets,
     )
     finish = pending.plan.finish
     result.remaining = finish(remaining, source.name) if finish is not None else remaining
@@ -172,6 +177,7 @@ def _on_disk(result: FixResult, pending: _Pending) -> list[Diagnostic]:
         rules=plan.rules,
         dialect=plan.dialect,
         dataset=pending.state,
+        targets=plan.targets,
     )
     there: dict[Key, list[Diagnostic]] = {}
     for diagnostic in plan.finish(before, source.name) if plan.finish is not None else before:

@@ -61,14 +61,15 @@ def rule_diagnostic(
     pointer: str,
     line: int,
     column: int,
+    severity: Severity | None = None,
     **more: Any,
 ) -> Diagnostic:
-    """A diagnostic of ``rule`` at a place in ``file``; ``more`` sets its other fields (item and
-    annotation ids, fix, excerpt) in the same step."""
+    """A diagnostic of ``rule`` at a place in ``file``, of the rule's own severity unless another is
+    given; ``more`` sets its other fields (item and annotation ids, fix, excerpt) in the same step."""
     return Diagnostic(
         code=rule.code,
         name=rule.name,
-        severity=rule.severity,
+        severity=severity or rule.severity,
         message=message,
         file=file,
         pointer=pointer,

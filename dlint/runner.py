@@ -21,6 +21,7 @@ from dlint.diagnostics import Diagnostic
 from dlint.engine import lint_bytes
 from dlint.media import MediaStore
 from dlint.parsecheck import Refused
+from dlint.readers import parse_targets
 from dlint.rules import RULES_BY_CODE
 from dlint.rules.base import DatasetState, Reference
 from dlint.sources import Source, discover, link_refusal
@@ -41,6 +42,8 @@ class Task:
     source: Source
     rules: tuple[str, ...]
     dialect: str | None
+    #: The readers the file must satisfy, by name (empty: the one its dialect is written for).
+    targets: tuple[str, ...] = ()
 
 
 def run(
@@ -108,6 +111,7 @@ def _map(
                 where,
                 t.rules,
                 t.dialect,
+                t.targets,
                 reference,
                 cache.folder if cache else None,
                 limits.current(),
@@ -154,6 +158,7 @@ def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Di
         rules=rules,
         dialect=task.dialect,
         dataset=state,
+        targets=parse_targets(task.targets) if task.targets else None,
     )
     reference = state.reference if not had_reference else None
     if cache is not None and entry:
@@ -224,6 +229,7 @@ def _entry(task: Task, digest: bytes, state: DatasetState) -> str:
         task.source.subset,
         ",".join(task.rules),
         task.dialect or "",
+        ",".join(task.targets),
         declared,
         _media_fingerprint(state.media),
     )
@@ -241,6 +247,7 @@ def _remote(
     where: tuple[str, str, str, str | None],
     rules: tuple[str, ...],
     dialect: str | None,
+    targets: tuple[str, ...],
     reference: Reference | None,
     cache_folder: Any,
     active: limits.Limits,
@@ -253,5 +260,5 @@ def _remote(
             _WORKER_SOURCES.update((s.name, s) for s in discover([path]))
         source = _WORKER_SOURCES[name]
         state = DatasetState(source.dataset.name, source.dataset.media, reference)
-        task = Task(0, source, rules, dialect)
+        task = Task(0, source, rules, dialect, targets)
         return _lint(task, state, Cache(cache_folder) if cache_folder is not None else None)

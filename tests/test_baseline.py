@@ -15,6 +15,7 @@ from dlint import baseline
 from dlint.api import Report
 from dlint.diagnostics import Diagnostic, Severity
 from dlint.keys import stable_key, where
+from dlint.reporters.summary import INFERRED
 from tests.conftest import ROOT
 
 BASE = json.loads((ROOT / "tests" / "rules" / "base.json").read_text())
@@ -55,7 +56,7 @@ def test_baseline_hides_todays_diagnostics_and_fails_on_a_new_one(dlint: Any, br
     passing = dlint("check", "legacy", "--baseline", "dlint-baseline.json")
     assert (passing.code, passing.out) == (
         0,
-        "All checks passed! (2 files checked, 8 hidden by the baseline)\n",
+        f"All checks passed! (2 files checked, 8 hidden by the baseline; {INFERRED})\n",
     )
     assert passing.err == ""
 
@@ -73,7 +74,7 @@ def test_baseline_hides_todays_diagnostics_and_fails_on_a_new_one(dlint: Any, br
     )
     assert failing.err == ""
     *_, summary, fixable = dlint("check", "legacy", "--baseline", "dlint-baseline.json").out.splitlines()
-    assert summary == "Found 1 error in 1 file (2 checked, 8 hidden by the baseline)."
+    assert summary == f"Found 1 error in 1 file (2 checked, 8 hidden by the baseline; {INFERRED})."
     assert fixable == "1 fixable with `dlint fix --unsafe-fixes`."
 
 

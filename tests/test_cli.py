@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from dlint import __version__
+from dlint.reporters.summary import INFERRED
 from dlint.rules import ALL_RULES
 from dlint.schemas import DIALECTS
 from tests.conftest import ROOT, run_console
@@ -72,7 +73,7 @@ def test_full_format_shows_the_source_line_and_a_caret(dlint: Any) -> None:
     source = next(x for x in lines if x.startswith(f"{line} | "))
     caret = lines[lines.index(source) + 1]
     assert source[source.index("| ") + 2 :][caret.index("^") - caret.index("| ") - 2 :].startswith('"rle"')
-    assert lines[-1] == "Found 1 error and 1 warning in 1 file (1 checked)."
+    assert lines[-1] == f"Found 1 error and 1 warning in 1 file (1 checked; {INFERRED})."
 
 
 def test_concise_format(dlint: Any) -> None:
@@ -84,7 +85,7 @@ def test_concise_format(dlint: Any) -> None:
         f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
         "but size [10, 10] has 100; the mask cannot be decoded faithfully"
     )
-    assert summary == "Found 1 error and 1 warning in 1 file (1 checked)."
+    assert summary == f"Found 1 error and 1 warning in 1 file (1 checked; {INFERRED})."
 
 
 def test_dataset_directory_and_clean_exit(dlint: Any, tmp_path: Path) -> None:
@@ -93,7 +94,10 @@ def test_dataset_directory_and_clean_exit(dlint: Any, tmp_path: Path) -> None:
     (dataset / "train.json").write_bytes((ROOT / "tests" / "rules" / "base.json").read_bytes())
     (tmp_path / "ds" / "other.json").write_text("not json, and not in annotations/")
     run = dlint("check", str(tmp_path / "ds"))
-    assert (run.code, run.out.strip()) == (0, "All checks passed! (1 file checked)")
+    assert (run.code, run.out.strip()) == (
+        0,
+        f"All checks passed! (1 file checked; {INFERRED})",
+    )
 
 
 def test_parse_error_is_a_diagnostic_not_a_traceback(dlint: Any, tmp_path: Path) -> None:

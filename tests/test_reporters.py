@@ -342,5 +342,9 @@ def test_rules_as_json(dlint: Any) -> None:
             "summary": rule.summary(),
             "severity": rule.severity.value,
             "fix": rule.fix.value,
+            "readers": {
+                reader.value: {"reading": claim.reading.value, "source": claim.source, "how": claim.how}
+                for reader, claim in rule.readers.items()
+            },
             "docs": rule.docs(),
         }

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dlint.api import Report
 from dlint.diagnostics import Applicability, Severity
 
+#: Said when no target was given: each file was checked for the reader its dialect is written for.
+INFERRED = "target inferred from each file's dialect"
+
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
@@ -13,6 +16,8 @@ def plural(count: int, word: str) -> str:
 def summary(report: Report) -> str:
     """``Found 2 errors and 1 warning in 1 file (3 checked).`` or ``All checks passed! (...)``."""
     hidden = f", {report.baselined} hidden by the baseline" if report.baselined else ""
+    if report.inferred_target and report.files:
+        hidden += f"; {INFERRED}"
     if not report.diagnostics:
         return f"All checks passed! ({plural(len(report.files), 'file')} checked{hidden})"
     parts = [

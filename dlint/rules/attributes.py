@@ -7,6 +7,7 @@ from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity, escape_pointer_token
+from dlint.readers import Claim, Reading, claims
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.categories import label_entries, title
 
@@ -55,6 +56,18 @@ class UndefinedAttribute(Rule):
     name = "undefined-attribute"
     severity = Severity.WARNING
     scope = Scope.ANNOTATION
+    readers = claims(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",
+            "It keeps the attribute as written.",
+        ),
+        cvat=Claim(
+            Reading.CORRUPTS,
+            "cvat/apps/dataset_manager/bindings.py: CommonData._import_shape, _import_tag, _import_track",
+            "A task or job import drops attributes the task does not declare.",
+        ),
+    )
 
     def __init__(self) -> None:
         self._ready = False

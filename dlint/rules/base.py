@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import enum
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.media import MediaStore
+from dlint.readers import Claim, Reader, Targets, judged
 
 if TYPE_CHECKING:  # the columns (and numpy) are imported only by runs that decode into columns
     from dlint.columns.table import Rows, Table
@@ -117,6 +118,9 @@ class Rule:
     #: not read, or does not parse). A refusal fails the run whatever the selection, per-file ignores,
     #: severity overrides or baseline say: those choose among findings in what was checked.
     refusal: ClassVar[bool] = False
+    #: What each reader does with a file holding the defect (see :mod:`dlint.readers`): the severity
+    #: of a finding follows from it and the run's targets. A rule that states no reader keeps its own.
+    readers: ClassVar[Mapping[Reader, Claim]] = {}
 
     def check(self, node: Any, ctx: Context) -> Iterable[Finding]:
         """Findings for one node; pointers are relative to the node ("" is the node itself)."""
@@ -156,12 +160,27 @@ class Rule:
         return None
 
     @classmethod
-    def docs(cls) -> str:
-        """The rule's documentation (its class docstring, dedented)."""
-        return inspect.cleandoc(cls.__doc__ or "")
+    def judged(cls, targets: Targets) -> tuple[Severity, str]:
+        """The severity of this rule's findings under these targets, and what to add to their
+        message (see :func:`dlint.readers.judged`)."""
+        return judged(cls.severity, cls.readers, targets)
 
     @classmethod
-    def describe(cls) -> dict[str, str]:
+    def docs(cls) -> str:
+        """The rule's documentation (its class docstring, dedented), with what each reader does."""
+        text = inspect.cleandoc(cls.__doc__ or "")
+        if not cls.readers:
+            return text
+        lines = ["", "", "Readers:"]
+        for reader in Reader:
+            claim = cls.readers.get(reader)
+            if claim is not None:
+                how = f" {claim.how}" if claim.how else ""
+                lines.append(f"- {claim.said(reader)}.{how} (source: {claim.source})")
+        return text + "\n".join(lines)
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
         """The rule as ``dlint rules --output-format json`` and the service's ``/v1/rules`` list it."""
         return {
             "code": cls.code,
@@ -169,6 +188,10 @@ class Rule:
             "summary": cls.summary(),
             "severity": cls.severity.value,
             "fix": cls.fix.value,
+            "readers": {
+                reader.value: {"reading": claim.reading.value, "source": claim.source, "how": claim.how}
+                for reader, claim in cls.readers.items()
+            },
             "docs": cls.docs(),
         }
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from dlint import __version__
 from dlint.api import split_selectors
+from dlint.readers import Reader
 from dlint.schemas import DIALECTS
 from dlint.server import jobs, openapi, responses, service
 from dlint.server.lanes import Lanes, bounded
@@ -37,6 +38,7 @@ class Style(str, enum.Enum):
 #: Query values documented as one of a list (the service also reads comma-separated lists of them).
 Selector = Annotated[str, WithJsonSchema({"type": "string", "enum": service.selectors()})]
 DialectName = Annotated[str, WithJsonSchema({"type": "string", "enum": list(DIALECTS)})]
+TargetName = Annotated[str, WithJsonSchema({"type": "string", "enum": [*(r.value for r in Reader), "all"]})]
 
 
 def selection(
@@ -50,8 +52,17 @@ def selection(
     dialect: Annotated[
         DialectName | None, Query(description="Check as this dialect, not the detected one.")
     ] = None,
+    target: Annotated[
+        list[TargetName] | None,
+        Query(
+            description="The readers the files must satisfy (repeat, or separate by commas; default: "
+            "the reader of each file's dialect, cvat for CVAT's and datumaro for the others)."
+        ),
+    ] = None,
 ) -> service.Selection:
-    return service.Selection(split_selectors(select), split_selectors(ignore), dialect)
+    return service.Selection(
+        split_selectors(select), split_selectors(ignore), dialect, split_selectors(target)
+    )
 
 
 Chosen = Annotated[service.Selection, Depends(selection)]

@@ -12,6 +12,14 @@ class Health(BaseModel):
     version: str
 
 
+class ReaderClaim(BaseModel):
+    """What one reader does with a rule's defect, and where its source decides it."""
+
+    reading: str = Field(description="fails, corrupts or reads")
+    source: str = Field(description="the reader's source file and function that decide it")
+    how: str
+
+
 class RuleInfo(BaseModel):
     """A rule, as `dlint rules --output-format json` lists it."""
 
@@ -20,6 +28,9 @@ class RuleInfo(BaseModel):
     summary: str
     severity: str = Field(description="error, warning or info")
     fix: str = Field(description="none, safe or unsafe")
+    readers: dict[str, ReaderClaim] = Field(
+        description="What each reader (datumaro, cvat) does with a file holding the defect"
+    )
     docs: str
 
 

@@ -39,11 +39,13 @@ def selectors() -> list[str]:
 
 @dataclass(frozen=True)
 class Selection:
-    """The rules a request asks for: ``select`` (default: all), ``ignore``, and a dialect pin."""
+    """The rules a request asks for: ``select`` (default: all), ``ignore``, a dialect pin, and the
+    readers the files must satisfy (none: the reader of each file's dialect)."""
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     dialect: str | None = None
+    target: tuple[str, ...] = ()
 
     def options(self) -> LintOptions:
         """The lint options; 400 for an unknown selector or dialect. Selectors are taken exactly as
@@ -52,7 +54,12 @@ class Selection:
         for selector in (*self.select, *self.ignore):
             if selector not in known:
                 raise Problem(400, "invalid-options", f"unknown rule selector {selector!r}")
-        options = LintOptions(select=self.select or ("ALL",), ignore=self.ignore, dialect=self.dialect)
+        options = LintOptions(
+            select=self.select or ("ALL",),
+            ignore=self.ignore,
+            dialect=self.dialect,
+            target=self.target or None,
+        )
         try:
             select_rules(options)
         except OptionsError as exc:
@@ -78,6 +85,7 @@ def check(upload: Upload, options: LintOptions) -> Report:
     return Report(
         tuple(_renamed(d, upload) for d in report.diagnostics),
         tuple(local_name(name, upload) for name in report.files),
+        inferred_target=report.inferred_target,
     )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import httpx
+import orjson
 
 from dlint.api import lint
 from tests.server.data import CVAT_DOCS, EXPORT, JSON, ZIP, archive
+from tests.test_targets import DOC as TARGETED
 
 
 def test_json_file_gives_the_cli_diagnostics(client: httpx.Client) -> None:
@@ -123,3 +125,18 @@ def test_archive_diagnostics_name_members_and_see_media(client: httpx.Client) ->
         ("DL407", "batch-7.zip/export/annotations/train.json")
     ]
     assert result["summary"]["files"] == 2 and result["summary"]["errors"] == 1
+
+
+def test_the_service_takes_a_target(client: httpx.Client) -> None:
+    body = orjson.dumps(TARGETED)
+
+    def severities(**params: str) -> list[str]:
+        answer = client.post("/v1/check", content=body, headers=JSON, params=params)
+        assert answer.status_code == 200
+        return [d["severity"] for d in answer.json()["diagnostics"]]
+
+    assert severities() == ["warning"]
+    assert severities(target="cvat") == ["error"]
+    assert severities(target="all") == ["error"]
+    refused = client.post("/v1/check", content=body, headers=JSON, params={"target": "nope"})
+    assert refused.status_code in (400, 422)
