@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dlint.readers import Claim, Reader
 
 
 class Severity(str, enum.Enum):
@@ -78,6 +82,9 @@ class Finding:
     pointer: str
     message: str
     fix: Fix | None = None
+    #: What each reader does with this finding's defect, where it differs from what its rule states
+    #: (see :mod:`dlint.readers`).
+    readers: Mapping[Reader, Claim] | None = None
 
 
 @dataclass(frozen=True)

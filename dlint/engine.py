@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -15,7 +15,7 @@ from dlint.document import Document, ParseFailure, Refused, collector_paused, pa
 from dlint.media import locate
 from dlint.parsecheck import ends_early
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics, rule_diagnostic
-from dlint.readers import Targets, inferred
+from dlint.readers import Claim, Reader, Targets, inferred
 from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, declared_size
 from dlint.rules.structure import SchemaViolation
 from dlint.schemas import detect_dialect
@@ -67,11 +67,12 @@ class _Raw:
     pointer: str
     message: str
     fix: Fix | None = None
+    readers: Mapping[Reader, Claim] | None = None
 
     @classmethod
     def of(cls, rule: type[Rule], finding: Finding, base: str) -> _Raw:
         fix = finding.fix.moved(base) if finding.fix is not None and base else finding.fix
-        return cls(rule, base + finding.pointer, finding.message, fix)
+        return cls(rule, base + finding.pointer, finding.message, fix, finding.readers)
 
 
 def lint_bytes(
@@ -247,9 +248,8 @@ def _walk(
         invalid.add(failure.pointer)
         owner = _claimant(failure)
         if owner in selected:
-            found.append(
-                _Raw(owner, failure.pointer, owner.explain(failure, data), owner.repair(failure, data))
-            )
+            message, fix = owner.explain(failure, data), owner.repair(failure, data)
+            found.append(_Raw(owner, failure.pointer, message, fix, owner.readers_of(failure, data)))
 
     def run(rule: Rule, node: Any, base: str) -> None:
         for finding in rule.check(node, ctx):
@@ -392,7 +392,8 @@ def _stamp(
         offset = offsets[raw.pointer]
         item_id, annotation_id = _owners(document, raw.pointer)
         at = locations[offset]
-        severity, note = severities[raw.rule]
+        own = raw.readers is None
+        severity, note = severities[raw.rule] if own else raw.rule.judged(targets, raw.readers)
         result.append(  # one construction per diagnostic: there may be hundreds of thousands
             rule_diagnostic(
                 raw.rule,

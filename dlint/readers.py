@@ -9,8 +9,9 @@ skeletons) are written for ``cvat``, the others (``infos``, 1.0 without skeleton
 A rule states, per reader, what that reader does with a file holding the defect it reports: the import
 fails, it imports wrongly (silently), or it reads the file as written. The severity of a finding
 follows from the target (:func:`judged`): a defect that breaks a targeted reader is an error; one that
-breaks only a reader outside the target is a warning naming that reader (a portability note); one
-that breaks no reader keeps the rule's own severity.
+breaks only a reader outside the target names that reader (a portability note) and is a warning,
+unless the rule holds it an error in itself (an id out of range is wrong whoever reads it); one that
+breaks no reader keeps the rule's own severity.
 """
 
 from __future__ import annotations
@@ -72,9 +73,9 @@ class Claim:
         return f"{reader.label} {_SAID[self.reading]}"
 
 
-def claims(**by_reader: Claim) -> Mapping[Reader, Claim]:
+def by_reader(**claims: Claim) -> Mapping[Reader, Claim]:
     """A rule's claims, by reader name (``datumaro=...``, ``cvat=...``), read-only."""
-    return MappingProxyType({Reader(name): claim for name, claim in by_reader.items()})
+    return MappingProxyType({Reader(name): claim for name, claim in claims.items()})
 
 
 Targets = frozenset[Reader]
@@ -109,14 +110,19 @@ def inferred(dialect: str) -> Targets:
 
 
 def judged(own: Severity, claims: Mapping[Reader, Claim], targets: Targets) -> tuple[Severity, str]:
-    """The severity of a rule's finding under these targets, and what to add to its message: the
-    readers outside the target that it breaks, when only those break (else nothing)."""
+    """The severity of a finding under these targets, and what to add to its message (the readers it
+    breaks). A defect that breaks a targeted reader is an error. One that breaks only readers outside
+    the target keeps the rule's own severity (what the defect is worth in itself), at least a
+    warning, and its message names those readers as a portability note. One that breaks no reader
+    keeps the rule's own severity."""
     broken = [reader for reader in Reader if reader in claims and claims[reader].reading.breaks]
-    if any(reader in targets for reader in broken):
-        return Severity.ERROR, ""
+    targeted = [reader for reader in broken if reader in targets]
+    if targeted:
+        return Severity.ERROR, " ({})".format("; ".join(claims[reader].said(reader) for reader in targeted))
     if broken:
         notes = "; ".join(claims[reader].said(reader) for reader in broken)
-        return Severity.WARNING, f" (portability: {notes}; not a target of this check)"
+        severity = own if own is Severity.ERROR else Severity.WARNING
+        return severity, f" (portability: {notes}; not a target of this check)"
     return own, ""
 
 
@@ -131,7 +137,7 @@ __all__ = [
     "Reader",
     "Reading",
     "Targets",
-    "claims",
+    "by_reader",
     "inferred",
     "judged",
     "names",

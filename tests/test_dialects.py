@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
+from dlint.readers import CVAT_DIALECTS
 from dlint.schemas import DIALECTS, detect_dialect
 from tests.conftest import DATA, ROOT
 
@@ -21,7 +22,9 @@ def test_writer_shaped_dataset_is_detected_and_clean(dlint: Any, dialect: str) -
     for path in files:
         assert detect_dialect(orjson.loads(path.read_bytes())) == dialect, path
     run = dlint("check", str(DIALECT_DIRS[dialect]), "--output-format", "json")
-    assert (run.code, run.json()) == (0, [])
+    # checked for CVAT, CVAT's skeletons are only named as unreadable by mainline Datumaro
+    named = {(d["code"], d["severity"]) for d in run.json()}
+    assert (run.code, named) == (0, {("DL604", "warning")} if dialect in CVAT_DIALECTS else set())
 
 
 def test_the_documentation_example_is_legacy_info() -> None:

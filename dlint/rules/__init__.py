@@ -25,7 +25,7 @@ from dlint.rules.label_groups import InvalidGroupType, UnknownGroupLabel
 from dlint.rules.label_ids import LabelIdType, MissingLabelCategories
 from dlint.rules.label_parents import ParentCycle, UndefinedParent
 from dlint.rules.labels import LabelIdOutOfRange, LabelWithoutLabelId
-from dlint.rules.markers import IgnoredMediaKey, LegacyInfoIn10, UppercaseGroupType
+from dlint.rules.markers import CvatSkeletons, IgnoredMediaKey, LegacyInfoIn10, UppercaseGroupType
 from dlint.rules.mask_counts import EmptyMask, InvalidRleCounts
 from dlint.rules.masks import RleSizeMismatch, UncompressedRleCounts
 from dlint.rules.media_files import ImageSizeMismatch, MediaTypeMismatch, MissingMediaFile
@@ -113,6 +113,7 @@ MARKER_RULES: tuple[type[Rule], ...] = (
     LegacyInfoIn10,
     IgnoredMediaKey,
     UppercaseGroupType,
+    CvatSkeletons,
 )
 CVAT_RULES: tuple[type[Rule], ...] = (
     CvatFrameNotInteger,

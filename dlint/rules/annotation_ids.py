@@ -7,6 +7,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.messages import short
 
@@ -41,6 +42,18 @@ class DuplicateAnnotationId(Rule):
 
     code = "DL212"
     name = "duplicate-annotation-id"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: Annotation.id",
+            "Both ids are kept.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "CVAT ignores the Datumaro annotation id; tracks use the track_id attribute.",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.ITEM
     fix = FixAvailability.UNSAFE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any
 
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Rule, Scope
 from dlint.rules.messages import describe, short
 from dlint.schemas import DIALECTS, detect_dialect, load_schema
@@ -64,6 +65,18 @@ class UnsupportedAnnotationType(Rule):
 
     code = "DL206"
     name = "unsupported-annotation-type"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",
+            "KeyError for unknown/missing/skeleton/hash_key; NotImplementedError for rotated_bbox/tabular.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",
+            "An unknown type is refused; the fork reads skeleton, which CVAT's dialects allow.",
+        ),
+    )
     scope = Scope.SCHEMA
     claims = (r"/items/\d+/annotations/\d+/type",)
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Fix
 from dlint.integers import INT_MAX, INT_MIN
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import FixAvailability, Rule, Scope
 from dlint.rules.messages import describe
 
@@ -43,6 +44,18 @@ class NonIntegerField(Rule):
 
     code = "DL204"
     name = "non-integer-field"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: Annotation.id/group/object_id, Shape.z_order",
+            "A value int() cannot read is refused (an annotation error); a float is truncated.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/annotation.py: Annotation fields",
+            "Same conversion in the fork; CVAT then uses group and z_order.",
+        ),
+    )
     scope = Scope.SCHEMA
     claims = (r"/items/\d+/annotations/\d+/(id|group|z_order|object_id)",)
     fix = FixAvailability.SAFE
@@ -113,6 +126,18 @@ class AttributesNotObject(Rule):
 
     code = "DL205"
     name = "attributes-not-object"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: Annotation.attributes",
+            "A list, string or number fails (ValueError/TypeError, annotation error).",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/annotation.py: Annotation.attributes",
+            "Same in the fork.",
+        ),
+    )
     scope = Scope.SCHEMA
     claims = (r"/items/\d+/annotations/\d+/attributes",)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Rule, Scope
 from dlint.rules.categories import label_entries, title
 from dlint.rules.messages import describe, short
@@ -33,6 +34,18 @@ class InvalidAttributeList(Rule):
 
     code = "DL110"
     name = "invalid-attribute-list"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.CORRUPTS,
+            "datumaro/components/annotation.py: LabelCategories.Category.attributes",
+            "\"make\" becomes {'m','a','k','e'}.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: InstanceLabelData._import_attribute",
+            "CVAT never uses the file's category attribute lists.",
+        ),
+    )
     claims = (
         r"/categories/label/attributes(?:/\d+)?",
         r"/categories/label/labels/\d+/attributes(?:/\d+)?",

@@ -7,7 +7,7 @@ from itertools import compress
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity, escape_pointer_token
-from dlint.readers import Claim, Reading, claims
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.categories import label_entries, title
 
@@ -56,7 +56,7 @@ class UndefinedAttribute(Rule):
     name = "undefined-attribute"
     severity = Severity.WARNING
     scope = Scope.ANNOTATION
-    readers = claims(
+    readers = by_reader(
         datumaro=Claim(
             Reading.READS,
             "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",

@@ -155,15 +155,21 @@ class Rule:
         return failure.message
 
     @classmethod
+    def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
+        """What each reader does with a schema failure this rule claims, where that differs from
+        what the rule states (None: as the rule states)."""
+        return None
+
+    @classmethod
     def repair(cls, failure: SchemaFailure, document: Any) -> Fix | None:
         """A fix for a schema failure this rule claims (edits with absolute pointers), if it has one."""
         return None
 
     @classmethod
-    def judged(cls, targets: Targets) -> tuple[Severity, str]:
+    def judged(cls, targets: Targets, readers: Mapping[Reader, Claim] | None = None) -> tuple[Severity, str]:
         """The severity of this rule's findings under these targets, and what to add to their
-        message (see :func:`dlint.readers.judged`)."""
-        return judged(cls.severity, cls.readers, targets)
+        message (see :func:`dlint.readers.judged`); ``readers``: a finding's own claims."""
+        return judged(cls.severity, cls.readers if readers is None else readers, targets)
 
     @classmethod
     def docs(cls) -> str:

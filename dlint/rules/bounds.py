@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.geometry import MIN_VERTICES
 from dlint.rules.messages import short
@@ -47,6 +48,18 @@ class GeometryOutsideImage(Rule):
 
     code = "DL210"
     name = "geometry-outside-image"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",
+            "Coordinates kept (bbox to x=9 on an 8-wide image).",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "No clipping on import.",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"bbox", "polygon", "polyline", "points", "ellipse", "cuboid_2d"})

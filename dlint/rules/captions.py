@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope
 from dlint.rules.messages import describe, short
 
@@ -33,6 +34,19 @@ class MissingCaption(Rule):
 
     code = "DL207"
     name = "missing-caption"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.CORRUPTS,
+            "datumaro/components/annotation.py: Caption.caption",
+            "A missing caption becomes 'None', 42 becomes '42'.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "CVAT does not import captions at all (not in its shapes map, not a label), so the defect does "
+            "not matter.",
+        ),
+    )
     scope = Scope.SCHEMA
     claims = (r"/items/\d+/annotations/\d+/caption",)
 
@@ -67,6 +81,18 @@ class EmptyCaption(Rule):
 
     code = "DL208"
     name = "empty-caption"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: Caption",
+            "'  ' kept as is.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "Captions are not imported.",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"caption"})

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dlint.diagnostics import Finding
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope
 
 
@@ -51,6 +52,19 @@ class EmptyLabelName(Rule):
 
     code = "DL104"
     name = "empty-label-name"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: LabelCategories.add ; "
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+            "AssertionError outside the error policy: the whole import fails.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/annotation.py: LabelCategories.add",
+            "Fatal in the fork too.",
+        ),
+    )
     scope = Scope.CATEGORIES
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
@@ -80,6 +94,18 @@ class DuplicateLabelName(Rule):
 
     code = "DL105"
     name = "duplicate-label-name"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: LabelCategories.add",
+            "AssertionError: <name>, fatal.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/annotation.py: LabelCategories.add",
+            "The fork refuses a name repeated under the same parent.",
+        ),
+    )
     scope = Scope.CATEGORIES
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dlint.diagnostics import Finding
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope
 from dlint.rules.colormap import colormap_entries
 from dlint.rules.labels import out_of_range, range_message
@@ -34,6 +35,18 @@ class ColormapLabelOutOfRange(Rule):
 
     code = "DL111"
     name = "colormap-label-out-of-range"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+            "Kept as written ({7: ...}); no range check.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "CVAT ignores mask categories (colours come from the task).",
+        ),
+    )
     scope = Scope.CATEGORIES
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
@@ -71,6 +84,19 @@ class PointsLabelOutOfRange(Rule):
 
     code = "DL113"
     name = "points-label-out-of-range"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+            "The template is stored under the unknown label_id.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: "
+            "JsonReader._load_skeleton_elements_annotations",
+            "An orphan template is unused.",
+        ),
+    )
     scope = Scope.CATEGORIES
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.messages import describe
 
@@ -41,6 +42,18 @@ class InvalidColormapColor(Rule):
 
     code = "DL112"
     name = "invalid-colormap-color"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+            "'red' and 300 are stored as given; painting fails later.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "CVAT ignores the colormap.",
+        ),
+    )
     scope = Scope.CATEGORIES
     claims = (r"/categories/mask/colormap/\d+/[rgb]",)
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.messages import describe
 
@@ -32,6 +33,20 @@ class CvatFrameNotInteger(Rule):
 
     code = "DL901"
     name = "cvat-frame-not-integer"
+    severity = Severity.WARNING  # an error where CVAT reads the file (see the readers)
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._parse_item",
+            "Item attributes are free-form; 'ten' is kept.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "cvat/apps/dataset_manager/bindings.py: match_dm_item",
+            "When the id matches no task frame name: 'ten' or -1 give 'Could not match item id'; 3.5 -> "
+            "frame 3 (corrupts).",
+        ),
+    )
     scope = Scope.ITEM
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
@@ -70,6 +85,14 @@ class SkeletonPointsMismatch(Rule):
 
     code = "DL902"
     name = "skeleton-points-mismatch"
+    readers = by_reader(
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: "
+            "JsonReader._load_skeleton_elements_annotations",
+            "InvalidAnnotationError when len%3 != 0 or the triplets do not match points_attributes.",
+        ),
+    )
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"skeleton"})
 
@@ -134,6 +157,18 @@ class CvatShapeWithoutLabel(Rule):
 
     code = "DL903"
     name = "cvat-shape-without-label"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: Shape.label",
+            "A polygon with label_id null is read with label None.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "CvatImportError, so the upload is refused (HTTP 400).",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.ANNOTATION
     annotation_types = frozenset(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix
+from dlint.readers import Claim, Reader, Reading, by_reader
 from dlint.rules.base import Context, FixAvailability, Rule, Scope, is_int, remove_annotation
 from dlint.rules.messages import short
 
@@ -15,6 +16,22 @@ if TYPE_CHECKING:
 #: The fewest vertices a shape needs to mean anything.
 MIN_VERTICES = {"polygon": 3, "polyline": 2}
 _VISIBILITY = frozenset({0, 1, 2})
+
+
+#: What mainline Datumaro does with the points of a polyline: any list is taken as written.
+_POLYLINE = Claim(
+    Reading.READS,
+    "datumaro/components/annotation.py: PolyLine",
+    "A polyline's points are not checked: any list is kept as written.",
+)
+
+
+def polyline_readers(kind: str, readers: Mapping[Reader, Claim]) -> Mapping[Reader, Claim] | None:
+    """The readers of a finding on a shape's points: for a polyline, mainline Datumaro reads it."""
+    if kind != "polyline":
+        return None
+    stated = {reader.value: claim for reader, claim in readers.items()}
+    return by_reader(**{**stated, "datumaro": _POLYLINE})
 
 
 class OddCoordinateCount(Rule):
@@ -42,6 +59,19 @@ class OddCoordinateCount(Rule):
 
     code = "DL201"
     name = "odd-coordinate-count"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: Polygon.__attrs_post_init__, Points.__attrs_post_init__",
+            "A polygon or points with an odd count is refused (an annotation error).",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/annotation.py: Polygon.__attrs_post_init__, "
+            "Points.__attrs_post_init__",
+            "Same checks in the fork.",
+        ),
+    )
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"polygon", "polyline", "points"})
     fix = FixAvailability.UNSAFE
@@ -53,9 +83,8 @@ class OddCoordinateCount(Rule):
         kind = node["type"]
         message = f"{kind} has {len(points)} coordinates; coordinates come in x, y pairs"
         drop = Edit("remove", f"/points/{len(points) - 1}")
-        return (
-            Finding("/points", message, Fix("drop the unpaired last value", Applicability.UNSAFE, (drop,))),
-        )
+        fix = Fix("drop the unpaired last value", Applicability.UNSAFE, (drop,))
+        return (Finding("/points", message, fix, polyline_readers(kind, self.readers)),)
 
     @classmethod
     def columns(cls, table: Table, ctx: Context) -> Rows:
@@ -88,6 +117,18 @@ class TooFewVertices(Rule):
 
     code = "DL202"
     name = "too-few-vertices"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: Polygon.__attrs_post_init__",
+            "A polygon of fewer than 3 vertices is refused (Wrong polygon points).",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/annotation.py: Polygon.__attrs_post_init__",
+            "Same check in the fork.",
+        ),
+    )
     scope = Scope.ANNOTATION
     annotation_types = frozenset(MIN_VERTICES)
     fix = FixAvailability.UNSAFE
@@ -101,7 +142,7 @@ class TooFewVertices(Rule):
         if have >= need:
             return ()
         message = f"{kind} has {have} {'vertex' if have == 1 else 'vertices'}; it needs at least {need}"
-        return (Finding("/points", message, remove_annotation(kind)),)
+        return (Finding("/points", message, remove_annotation(kind), polyline_readers(kind, self.readers)),)
 
     @classmethod
     def columns(cls, table: Table, ctx: Context) -> Rows:
@@ -132,6 +173,18 @@ class VisibilityMismatch(Rule):
 
     code = "DL203"
     name = "visibility-mismatch"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: Points._visibility_validator",
+            "Length mismatch gives a bare AssertionError; value 7 gives a ValueError.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/annotation.py: Points._visibility_validator",
+            "Identical validator in the fork.",
+        ),
+    )
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"points"})
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope
 from dlint.rules.messages import describe, short
 
@@ -56,6 +57,19 @@ class InvalidItemId(Rule):
 
     code = "DL401"
     name = "invalid-item-id"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/dataset_base.py: DatasetItem.id",
+            "Empty, '..', absolute and drive ids are fatal; a missing id is an item error.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/components/dataset_base.py: DatasetItem.id; "
+            "cvat/apps/dataset_manager/bindings.py: match_dm_item",
+            "The fork checks only non-empty, so '..' and absolute ids load.",
+        ),
+    )
     scope = Scope.ITEM
     claims = (r"/items/\d+/id",)
 
@@ -106,6 +120,18 @@ class DuplicateItemId(Rule):
 
     code = "DL402"
     name = "duplicate-item-id"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/dataset_storage.py: DatasetStorage._iter_init_cache",
+            "Fatal when the dataset is first iterated (after import_from returns).",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/dataset_storage.py: _iter_init_cache",
+            "The same check in the fork fires when import_dm_annotations iterates.",
+        ),
+    )
     scope = Scope.ITEM
 
     def __init__(self) -> None:
@@ -152,6 +178,18 @@ class MultipleMedia(Rule):
 
     code = "DL403"
     name = "multiple-media"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._parse_item",
+            "MediaTypeError item error for image plus point_cloud, video_frame or video.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._parse_item",
+            "Same check in the fork.",
+        ),
+    )
     scope = Scope.ITEM
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope
 from dlint.rules.categories import first_indices, label_entries
 from dlint.rules.messages import describe, short
@@ -52,6 +53,18 @@ class UnknownGroupLabel(Rule):
 
     code = "DL108"
     name = "unknown-group-label"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: LabelCategories.add_label_group",
+            "The unknown name is kept in the group as written.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "CVAT ignores label_groups on import.",
+        ),
+    )
     scope = Scope.CATEGORIES
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
@@ -90,6 +103,20 @@ class InvalidGroupType(Rule):
 
     code = "DL109"
     name = "invalid-group-type"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: GroupType.from_str; "
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+            "ValueError 'Invalid GroupType: empty', or KeyError 'group_type' when it is missing: fatal "
+            "whatever the policy.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+            "The fork parses label_groups like mainline.",
+        ),
+    )
     scope = Scope.CATEGORIES
     claims = (r"/categories/label/label_groups/\d+/group_type",)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix
 from dlint.integers import INT_MAX, INT_MIN
+from dlint.readers import Claim, Reader, Reading, by_reader
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.colormap import colormap_entries
 from dlint.rules.messages import describe, short
@@ -15,6 +16,21 @@ from dlint.rules.points_templates import templates
 if TYPE_CHECKING:
     from dlint.columns.table import Rows, Table
     from dlint.validation import SchemaFailure
+
+
+#: What the readers do with a label_id that is a word: int() refuses it.
+_WORD = by_reader(
+    datumaro=Claim(
+        Reading.FAILS,
+        "datumaro/components/annotation.py: Shape.label / Label.label",
+        "int() refuses the word: the annotation is refused (an annotation error).",
+    ),
+    cvat=Claim(
+        Reading.FAILS,
+        "CVAT's fork: datumaro/components/annotation.py: Shape.label",
+        "int() refuses the word in the fork as well.",
+    ),
+)
 
 
 class LabelIdType(Rule):
@@ -43,6 +59,19 @@ class LabelIdType(Rule):
 
     code = "DL103"
     name = "label-id-type"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.CORRUPTS,
+            "datumaro/components/annotation.py: Shape.label / Label.label",
+            'int() converts it silently (1.7 and true become 1); a word such as "car" is refused.',
+        ),
+        cvat=Claim(
+            Reading.CORRUPTS,
+            "CVAT's fork: datumaro/components/annotation.py: Shape.label ; "
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "Same int() conversion in the fork, then CVAT maps the truncated index to a label name.",
+        ),
+    )
     scope = Scope.ANNOTATION
     claims = (r"/items/\d+/annotations/\d+/label_id",)
     fix = FixAvailability.SAFE
@@ -56,6 +85,17 @@ class LabelIdType(Rule):
             f"write the integer {int(label_id)}"
         )
         return (Finding("/label_id", message, _to_int("", label_id)),)
+
+    @classmethod
+    def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
+        value = failure.instance
+        if not isinstance(value, str):
+            return None
+        try:
+            int(value)
+        except ValueError:
+            return _WORD  # int() refuses it: the annotation is refused
+        return None
 
     @classmethod
     def repair(cls, failure: SchemaFailure, document: Any) -> Fix | None:
@@ -135,6 +175,18 @@ class MissingLabelCategories(Rule):
 
     code = "DL116"
     name = "missing-label-categories"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+            "Imports with no label categories; the label ids are kept.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "No label category raises a KeyError (uncaught, probably HTTP 500).",
+        ),
+    )
     scope = Scope.ANNOTATION
 
     def __init__(self) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dlint.diagnostics import Finding
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope
 from dlint.rules.categories import first_indices, label_entries, title
 
@@ -31,6 +32,19 @@ class UndefinedParent(Rule):
 
     code = "DL106"
     name = "undefined-parent"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+            "The parent string is kept as written.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/components/annotation.py: LabelCategories.find; CVAT's fork: "
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_skeleton_elements_annotations",
+            "Top-level labels are matched by name only.",
+        ),
+    )
     scope = Scope.CATEGORIES
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
@@ -67,6 +81,18 @@ class ParentCycle(Rule):
 
     code = "DL107"
     name = "parent-cycle"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+            "The cycle is kept; nothing walks the hierarchy on import.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: InstanceLabelData._get_label_id",
+            "Labels are matched by name (and parent id for skeleton elements); there is no hierarchy walk.",
+        ),
+    )
     scope = Scope.CATEGORIES
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, FixAvailability, Rule, Scope, is_int, remove_annotation
 
 if TYPE_CHECKING:
@@ -47,6 +48,19 @@ class LabelIdOutOfRange(Rule):
 
     code = "DL101"
     name = "label-id-out-of-range"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations; "
+            "datumaro/components/annotation.py: Shape.label",
+            "99 and -1 are kept as label 99 / -1 without a check.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "An id beyond the labels is refused (can't import annotation); -1 takes the last label.",
+        ),
+    )
     scope = Scope.ANNOTATION
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
@@ -87,6 +101,21 @@ class LabelWithoutLabelId(Rule):
 
     code = "DL102"
     name = "label-without-label-id"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: Label.label ; "
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",
+            "int(None) TypeError: the annotation error aborts the import (a tolerant policy drops the tag).",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/annotation.py: Label.label ; "
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "Fork raises the same TypeError; under a tolerant policy CVAT would still refuse it with "
+            "'annotation has no label'.",
+        ),
+    )
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"label"})
     fix = FixAvailability.UNSAFE

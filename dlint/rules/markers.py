@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from dlint.readers import CVAT_DIALECTS, Claim, Reading, by_reader
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.messages import short
 
@@ -40,6 +41,18 @@ class LegacyInfoIn10(Rule):
 
     code = "DL601"
     name = "legacy-info-key"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.CORRUPTS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_infos",
+            "info {'author': 'me'} is dropped; infos() is {}.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_infos",
+            "Dropped too, but CVAT never uses dataset infos.",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.DOCUMENT
     fix = FixAvailability.SAFE
@@ -49,11 +62,28 @@ class LegacyInfoIn10(Rule):
         if ctx.file.dialect not in VERSIONED or "info" not in data:
             return ()
         message = 'legacy "info" in a 1.0 file: Datumaro ignores it and reads only "infos"'
+        readers = _NOTHING_LOST if data["info"] in ({}, None) else None
         infos = data.get("infos")
         if infos not in (None, {}) and infos != data["info"]:
-            return (Finding("/info", message),)
+            return (Finding("/info", message, readers=readers),)
         edits = (Edit("remove", "/info"), Edit("add", "/infos", data["info"]))
-        return (Finding("/info", message, Fix('move "info" to "infos"', Applicability.SAFE, edits)),)
+        fix = Fix('move "info" to "infos"', Applicability.SAFE, edits)
+        return (Finding("/info", message, fix, readers),)
+
+
+#: What the readers do with an empty ``info``: nothing is lost when it is ignored.
+_NOTHING_LOST = by_reader(
+    datumaro=Claim(
+        Reading.READS,
+        "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_infos",
+        "An empty info holds nothing to lose.",
+    ),
+    cvat=Claim(
+        Reading.READS,
+        "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_infos",
+        "An empty info holds nothing to lose.",
+    ),
+)
 
 
 class IgnoredMediaKey(Rule):
@@ -76,6 +106,18 @@ class IgnoredMediaKey(Rule):
 
     code = "DL602"
     name = "ignored-media-key"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._parse_item",
+            "The image is used; a different media.path is ignored.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._parse_item",
+            "Same code.",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.ITEM
 
@@ -116,6 +158,18 @@ class UppercaseGroupType(Rule):
 
     code = "DL603"
     name = "uppercase-group-type"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: GroupType.from_str",
+            "'EXCLUSIVE' is read as exclusive.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/components/annotation.py: GroupType.from_str",
+            "Case-insensitive in the fork as well.",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.CATEGORIES
     fix = FixAvailability.SAFE
@@ -137,3 +191,64 @@ class UppercaseGroupType(Rule):
                 )
                 findings.append(Finding(pointer, f"group_type {short(value)} is not lower-case", lower))
         return findings
+
+
+class CvatSkeletons(Rule):
+    """The file holds skeleton annotations, which only CVAT reads.
+
+    ## What it does
+    Reports, once per file, the `skeleton` annotations of a file in one of CVAT's dialects
+    (`legacy-info`, `cvat-1.0`), where they belong to the format. In the other dialects
+    `unsupported-annotation-type` reports each of them.
+
+    ## Why is this bad?
+    CVAT, through its fork of Datumaro, reads skeletons; mainline Datumaro has no such type and
+    fails on the whole import (`KeyError: 'skeleton'`). Checked for CVAT (the default for CVAT's
+    dialects), this is a note that the export cannot go to a Datumaro pipeline as it is; checked for
+    Datumaro (`--target datumaro`), it is an error.
+
+    ## Example
+    ```json
+    {"id": 5, "type": "skeleton", "label_id": 2, "points": [1, 1, 2, 2, 2, 2], "points_attributes": [{}, {}]}
+    ```
+    """
+
+    code = "DL604"
+    name = "cvat-skeletons"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",
+            "Its annotation types have no skeleton: KeyError 'skeleton' fails the import.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: "
+            "JsonReader._load_skeleton_elements_annotations",
+            "The fork reads skeletons and their points.",
+        ),
+    )
+    severity = Severity.INFO
+    scope = Scope.ANNOTATION
+    annotation_types = frozenset({"skeleton"})
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._first = ""
+
+    def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
+        if ctx.file.dialect in CVAT_DIALECTS:
+            if not self._count:
+                self._first = f"/items/{ctx.item_index}/annotations/{ctx.annotation_index}/type"
+            self._count += 1
+        return ()
+
+    def finish(self, ctx: Context) -> Iterable[Finding]:
+        if not self._count:
+            return ()
+        many = f"{self._count} skeleton annotations" if self._count > 1 else "a skeleton annotation"
+        return (Finding(self._first, f"the file holds {many}, a type of CVAT's alone"),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        return table.none()  # the typed decode takes no skeleton: such rows are read precisely

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context
 from dlint.rules.mask_scan import MaskCountsRule, MaskScan
 
@@ -36,6 +37,18 @@ class InvalidRleCounts(MaskCountsRule):
 
     code = "DL302"
     name = "invalid-rle-counts"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: RleMask._decode",
+            "Import succeeds; decoding 'garbage' raises 'Invalid RLE mask representation' on first access.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "CVAT decodes every mask during import, so garbage fails as CvatImportError.",
+        ),
+    )
 
     def report(self, scan: MaskScan, measures: rle.RleMeasures) -> list[Finding]:
         import numpy as np
@@ -104,6 +117,19 @@ class EmptyMask(MaskCountsRule):
 
     code = "DL304"
     name = "empty-mask"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: RleMask",
+            "An empty 6x8 mask is read (sum 0).",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "The bounds of an empty mask are the minimum of an empty array: a ValueError, which becomes "
+            "a refused annotation.",
+        ),
+    )
     severity = Severity.WARNING
 
     def report(self, scan: MaskScan, measures: rle.RleMeasures) -> list[Finding]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.mask_scan import rle_size
 from dlint.rules.messages import describe
@@ -39,6 +40,19 @@ class RleSizeMismatch(Rule):
 
     code = "DL301"
     name = "rle-size-mismatch"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.CORRUPTS,
+            "datumaro/components/annotation.py: RleMask.image",
+            "Decodes at rle.size: 10x10 on a 6x8 image, or a swapped [8,6], without a word.",
+        ),
+        cvat=Claim(
+            Reading.CORRUPTS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "CVAT takes the mask bounds from the decode at the wrong size, so the mask is misplaced or "
+            "transposed.",
+        ),
+    )
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"mask"})
 
@@ -91,6 +105,18 @@ class UncompressedRleCounts(Rule):
 
     code = "DL303"
     name = "uncompressed-rle-counts"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",
+            "AttributeError for a list or number; annotation error.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",
+            "Same .encode call.",
+        ),
+    )
     scope = Scope.SCHEMA
     claims = (r"/items/\d+/annotations/\d+/rle/counts@type",)
     fix = FixAvailability.SAFE

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
 from dlint.media import locate
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope, declared_size
 from dlint.rules.items import MEDIA_KEYS, path_problem
 from dlint.rules.messages import short
@@ -47,6 +48,21 @@ class MediaTypeMismatch(Rule):
 
     code = "DL405"
     name = "media-type-mismatch"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_media_type, "
+            "JsonReader._load_items",
+            "0 TypeError, 3 NotImplementedError, 42/'image' ValueError, 5 or 6 with image items "
+            "MediaTypeError.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_media_type, "
+            "JsonReader._load_items",
+            "Same, except that a file with no dm_format_version key takes the media type from its items.",
+        ),
+    )
     scope = Scope.ITEM
     claims = ("/media_type",)
 
@@ -119,6 +135,18 @@ class MissingMediaFile(Rule):
 
     code = "DL407"
     name = "missing-media-file"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/media.py: ImageFromFile",
+            "Imports; has_data False and data None.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: match_dm_item",
+            "Task/job annotation import matches by item id, not by file.",
+        ),
+    )
     scope = Scope.ITEM
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
@@ -169,6 +197,18 @@ class ImageSizeMismatch(Rule):
 
     code = "DL408"
     name = "image-size-mismatch"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/media.py: Image.__init__",
+            "The declared [7,5] is returned as size while the data is 5x7; nothing checks it.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: CommonData._init_frame_info",
+            "CVAT uses its own frame sizes; image.size is not used on import.",
+        ),
+    )
     scope = Scope.ITEM
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:

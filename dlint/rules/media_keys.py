@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.items import SUSPICIOUS_PATHS, path_problem
 from dlint.rules.messages import short
@@ -34,6 +35,18 @@ class InvalidImageSize(Rule):
 
     code = "DL404"
     name = "invalid-image-size"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/media.py: Image.__init__",
+            "[0,7], [-5,7] and [5,7,3] give 'Invalid image size info' (item error).",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/media.py: Image.__init__",
+            "Same assertion in the fork.",
+        ),
+    )
     scope = Scope.ITEM
     claims = (r"/items/\d+/image/size",)
 
@@ -77,6 +90,18 @@ class UnsafeMediaPath(Rule):
 
     code = "DL406"
     name = "unsafe-media-path"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._parse_item",
+            "'..' and absolute paths give an item error.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._parse_item",
+            "The fork has no containment check.",
+        ),
+    )
     scope = Scope.ITEM
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
@@ -88,7 +113,8 @@ class UnsafeMediaPath(Rule):
         for pointer, path in _media_paths(node):
             problem = path_problem(path)
             if problem:
-                findings.append(Finding(pointer, f"media path {short(path)} {problem}"))
+                readers = _GENERIC_PATH if pointer == "/media/path" else None
+                findings.append(Finding(pointer, f"media path {short(path)} {problem}", readers=readers))
         return findings
 
     @classmethod
@@ -107,8 +133,30 @@ def _suspicious(path: str) -> bool:
     return path[:1] in ("/", "\\") or ".." in path or path[1:2] == ":"
 
 
+#: What the readers do with the path of generic media (the only media of its item).
+_GENERIC_PATH = by_reader(
+    datumaro=Claim(
+        Reading.READS,
+        "datumaro/components/media.py: MediaElement.__init__",
+        "Generic media keeps no path: it is never resolved.",
+    ),
+    cvat=Claim(
+        Reading.READS,
+        "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._parse_item",
+        "The fork resolves no media path on import.",
+    ),
+)
+#: The keys that give an item its media before ``media`` is looked at (then ``media`` is ignored).
+_FIRST_MEDIA = ("image", "point_cloud", "video_frame", "video")
+
+
 def _media_paths(item: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    for key, field in (("image", "path"), ("point_cloud", "path"), ("video", "path"), ("media", "path")):
+    """The media paths of an item that a reader may resolve: not that of ``media`` when another key
+    gave the item its media (readers ignore it then; ignored-media-key reports it)."""
+    keys = [("image", "path"), ("point_cloud", "path"), ("video", "path")]
+    if not any(isinstance(item.get(key), dict) for key in _FIRST_MEDIA):
+        keys.append(("media", "path"))
+    for key, field in keys:
         value = item.get(key)
         if isinstance(value, dict) and isinstance(value.get(field), str):
             yield f"/{key}/{field}", value[field]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 
 if TYPE_CHECKING:
@@ -37,6 +38,18 @@ class ClosedPolygon(Rule):
 
     code = "DL213"
     name = "closed-polygon"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: Polygon",
+            "The repeated vertex is kept.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "Points are passed as they are.",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"polygon"})
@@ -90,6 +103,18 @@ class MissingDefaultFields(Rule):
 
     code = "DL214"
     name = "missing-default-fields"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: Annotation defaults",
+            "Missing id/attributes/group/z_order are read as 0/{}/0/0.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/components/annotation.py: Annotation defaults",
+            "Same defaults.",
+        ),
+    )
     severity = Severity.INFO
     scope = Scope.ANNOTATION
     fix = FixAvailability.SAFE

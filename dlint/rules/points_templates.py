@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from dlint.diagnostics import Finding
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.messages import short
 
@@ -39,6 +40,18 @@ class JointOutOfRange(Rule):
 
     code = "DL114"
     name = "joint-out-of-range"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: PointsCategories.add",
+            "Joints kept as given ({(0,1),(2,5)}).",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "Joints are not used when annotations are imported.",
+        ),
+    )
     scope = Scope.CATEGORIES
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
@@ -101,6 +114,18 @@ class InvalidPositions(Rule):
 
     code = "DL115"
     name = "invalid-positions"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/annotation.py: PointsCategories.Category.positions_validator",
+            "ValueError, fatal (odd count and count mismatch both verified).",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/annotation.py: PointsCategories.Category.positions_validator",
+            "The fork has the same validator (The fork before 2025 ignored positions).",
+        ),
+    )
     scope = Scope.CATEGORIES
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:

@@ -7,6 +7,7 @@ from operator import mul
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, FixAvailability, Rule, Scope
 from dlint.rules.messages import short
 
@@ -44,6 +45,19 @@ class NonPositiveBoxSize(Rule):
 
     code = "DL209"
     name = "non-positive-box-size"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: Bbox.__init__",
+            "Accepted: negative w gives corners out of order (get_bbox w=-3, area -7.5); zero w gives area "
+            "0.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+            "The inverted corners are passed to CVAT as a rectangle.",
+        ),
+    )
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"bbox"})
     fix = FixAvailability.UNSAFE
@@ -100,6 +114,18 @@ class ZeroAreaPolygon(Rule):
 
     code = "DL211"
     name = "zero-area-polygon"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/components/annotation.py: Polygon.__attrs_post_init__",
+            "A collinear polygon is read; area 0.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/components/annotation.py: Polygon",
+            "Only the count is checked.",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"polygon"})

@@ -3,8 +3,15 @@ and matches its dialect's JSON Schema (checked by the engine)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from dlint.diagnostics import Severity
+from dlint.readers import Claim, Reader, Reading, by_reader
 from dlint.rules.base import Rule, Scope
+
+if TYPE_CHECKING:
+    from dlint.validation import SchemaFailure
 
 
 class InvalidJson(Rule):
@@ -38,8 +45,30 @@ class InvalidJson(Rule):
 
     code = "DL001"
     name = "invalid-json"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/util/__init__.py: parse_json , called by JsonReader._init_reader",
+            "Whole import fails with JSONDecodeError (trailing comma, BOM verified).",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/util/__init__.py: parse_json , via JsonReader._init_reader",
+            "Fork also parses with orjson; the import fails as a DatasetImportError (HTTP 400).",
+        ),
+    )
     scope = Scope.PARSE
     refusal = True
+
+
+#: What mainline Datumaro does with the points of the shapes whose points it does not check.
+_UNCHECKED_POINTS = {
+    kind: Claim(Reading.READS, f"datumaro/components/annotation.py: {name}", f"{text}")
+    for kind, name, text in (
+        ("polyline", "PolyLine", "A polyline without points, or with too few, is kept as written."),
+        ("cuboid_2d", "Cuboid2D", "A cuboid_2d of fewer than 8 vertices is kept as written."),
+    )
+}
 
 
 class SchemaViolation(Rule):
@@ -64,7 +93,34 @@ class SchemaViolation(Rule):
 
     code = "DL002"
     name = "schema-violation"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations / _parse_item / "
+            "_load_categories",
+            "Main case: bbox of 3 numbers, a mask without rle, items as an object: the annotation, item or "
+            "whole import fails.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",
+            "Same construction code in the fork; the default error policy re-raises, so CVAT's import fails.",
+        ),
+    )
     scope = Scope.SCHEMA
+
+    @classmethod
+    def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
+        tokens = failure.target.split("/")
+        if len(tokens) != 6 or tokens[1:4:2] != ["items", "annotations"] or tokens[5] != "points":
+            return None
+        try:
+            kind = document["items"][int(tokens[2])]["annotations"][int(tokens[4])].get("type")
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            return None
+        if kind not in _UNCHECKED_POINTS:
+            return None
+        return by_reader(datumaro=_UNCHECKED_POINTS[kind], cvat=cls.readers[Reader.CVAT])
 
 
 class DuplicateKey(Rule):
@@ -92,6 +148,18 @@ class DuplicateKey(Rule):
 
     code = "DL004"
     name = "duplicate-key"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.CORRUPTS,
+            "datumaro/util/__init__.py: parse_json",
+            "Keeps the last value silently (label_id 0 then 2 read as 2).",
+        ),
+        cvat=Claim(
+            Reading.CORRUPTS,
+            "CVAT's fork: datumaro/util/__init__.py: parse_json",
+            "Same orjson parser; it keeps the last value.",
+        ),
+    )
     scope = Scope.PARSE
 
 
@@ -103,9 +171,9 @@ class HugeInteger(Rule):
     every fast JSON parser (dlint's included) reads exactly.
 
     ## Why is this bad?
-    dlint, JavaScript and many other readers turn such a number into a float and lose its last
-    digits: an id or a frame number silently changes. Python's `json` module (and so Datumaro) reads
-    it exactly, which makes the file mean different things to different tools.
+    dlint, Datumaro (which parses with orjson), CVAT, JavaScript and many other readers turn such a
+    number into a float and lose its last digits: an id or a frame number silently changes. Python's
+    `json` module reads it exactly, which makes the file mean different things to different tools.
 
     ## Example
     ```json
@@ -117,6 +185,20 @@ class HugeInteger(Rule):
 
     code = "DL005"
     name = "huge-integer"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.CORRUPTS,
+            "datumaro/util/__init__.py: parse_json",
+            "orjson reads integers beyond the 64-bit range as floats (123456789012345678901234 -> "
+            "1.2345678901234569e+23); values up to 2^64-1 are exact.",
+        ),
+        cvat=Claim(
+            Reading.CORRUPTS,
+            "CVAT's fork: datumaro/util/__init__.py: parse_json ; cvat/apps/dataset_manager/bindings.py: "
+            "import_dm_annotations",
+            "Same orjson float conversion; CVAT then stores str() of the float.",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.PARSE
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding, Severity
+from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope
 from dlint.rules.messages import describe, short
 
@@ -36,6 +37,21 @@ class NotADatasetFile(Rule):
 
     code = "DL501"
     name = "not-a-dataset-file"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories ; "
+            "plugins/data_formats/datumaro/importer.py: DatumaroImporter.find_sources",
+            "Every annotations/*.json becomes a subset: KeyError 'categories' (object) or AttributeError "
+            "(list), fatal.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories; "
+            "cvat/apps/dataset_manager/bindings.py: detect_dataset",
+            "The same whole-import failure, or a detection failure (CvatDatasetNotFoundError).",
+        ),
+    )
     scope = Scope.SCHEMA
     claims = ("@type", "/categories@required", "/items@required")
 
@@ -73,6 +89,18 @@ class SubsetMismatch(Rule):
 
     code = "DL502"
     name = "subset-mismatch"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.FAILS,
+            "datumaro/components/merge/extractor_merger.py: check_identicalness",
+            "'All items in the sequence should be identical' for infos, categories or media_type.",
+        ),
+        cvat=Claim(
+            Reading.FAILS,
+            "CVAT's fork: datumaro/components/merge/extractor_merger.py: check_identicalness",
+            "Identical check in the fork.",
+        ),
+    )
     scope = Scope.DOCUMENT
 
     def check(self, node: Any, ctx: Context) -> Iterable[Finding]:
@@ -112,6 +140,20 @@ class MixedDialects(Rule):
 
     code = "DL503"
     name = "mixed-dialects"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_infos / _load_media_type; "
+            "extractor_merger.py: check_identicalness",
+            "A 1.0 file and a legacy 'info' file import together when their parsed infos/media_type agree "
+            "(info is ignored).",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_items",
+            "Same behaviour; legacy image files infer Image, which equals the 1.0 file's default.",
+        ),
+    )
     severity = Severity.WARNING
     scope = Scope.DOCUMENT
 
@@ -141,6 +183,18 @@ class InvalidSubsetName(Rule):
 
     code = "DL504"
     name = "invalid-subset-name"
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.CORRUPTS,
+            "datumaro/components/dataset_base.py: DatasetItem.subset ; importer.py: find_sources",
+            "'train\\part1.json' is read as subset 'train/part1'.",
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/components/dataset_base.py: DatasetItem.subset",
+            "The fork keeps the backslash; subsets do not matter for task import.",
+        ),
+    )
     scope = Scope.DOCUMENT
 
     def check(self, node: Any, ctx: Context) -> Iterable[Finding]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from dlint.diagnostics import Severity
+from dlint.readers import Claim, Reader, Reading, by_reader
 from dlint.rules.base import Rule, Scope
 from dlint.rules.messages import describe
 
@@ -11,6 +15,20 @@ if TYPE_CHECKING:
     from dlint.validation import SchemaFailure
 
 FORMAT_VERSION = "1.0"
+#: What the readers do with a version of letters and digits alone: the pattern matches it, and the
+#: version parse that follows always fails.
+_REFUSED = by_reader(
+    datumaro=Claim(
+        Reading.FAILS,
+        "datumaro/plugins/data_formats/datumaro/base.py: DatumaroBase._get_dm_format_version",
+        "It aborts the import with Invalid version string.",
+    ),
+    cvat=Claim(
+        Reading.FAILS,
+        "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: DatumaroBase._get_dm_format_version",
+        "The fork uses the same pattern and fails alike.",
+    ),
+)
 
 
 class UnknownFormatVersion(Rule):
@@ -21,10 +39,12 @@ class UnknownFormatVersion(Rule):
     `"1.0"`. The version is read from the parsed top level, wherever the key stands in the file.
 
     ## Why is this bad?
-    Datumaro's own check is broken: it looks only at the first kilobyte with a pattern that never
-    matches `"1.0"`, so `"2.0"`, `"1.1"` or an integer `1` are accepted silently while `"2"` or `"v2"`
-    abort the whole import with `Invalid version string`. A wrong marker means the file was not
-    written by a Datumaro-compatible writer, or was edited by hand.
+    A wrong marker means the file was not written by a Datumaro-compatible writer, or was edited by
+    hand. What readers make of it depends on the value. Datumaro's own check looks only at the first
+    kilobyte with a pattern that never matches a dotted value, not even `"1.0"`: `"2.0"`, `"1.1"` or
+    an integer `1` are read exactly as `"1.0"` is (a warning), while a value of letters and digits
+    alone, `"2"` or `"v2"`, aborts the whole import with `Invalid version string`, in mainline
+    Datumaro and in CVAT's fork alike (an error).
 
     ## Example
     ```json
@@ -35,8 +55,27 @@ class UnknownFormatVersion(Rule):
 
     code = "DL003"
     name = "unknown-format-version"
+    severity = Severity.WARNING  # an error for the values readers refuse (see readers_of)
+    readers = by_reader(
+        datumaro=Claim(
+            Reading.READS,
+            "datumaro/plugins/data_formats/datumaro/base.py: DatumaroBase._get_dm_format_version",
+            'Its pattern never matches a dotted value, not even "1.0": such a file is read like any other.',
+        ),
+        cvat=Claim(
+            Reading.READS,
+            "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: "
+            "DatumaroBase._get_dm_format_version, JsonReader._load_dm_format_version",
+            'The fork reads such a file as it reads "1.0".',
+        ),
+    )
     scope = Scope.SCHEMA
     claims = ("/dm_format_version",)
+
+    @classmethod
+    def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
+        version = failure.instance
+        return _REFUSED if isinstance(version, str) and re.fullmatch(r"\w+", version) else None
 
     @classmethod
     def explain(cls, failure: SchemaFailure, document: Any) -> str:
