@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from dlint.diagnostics import Finding
+from dlint.diagnostics import Applicability, Edit, Finding, Fix
 from dlint.media import locate
 from dlint.readers import Claim, Reading, by_reader
-from dlint.rules.base import Context, Rule, Scope, declared_size
+from dlint.rules.base import Context, FixAvailability, Rule, Scope, declared_size
 from dlint.rules.items import MEDIA_KEYS, path_problem
 from dlint.rules.messages import short
 
@@ -25,6 +25,24 @@ MEDIA_TYPES: dict[int, tuple[str, tuple[str, ...]]] = {
     6: ("point cloud", ("point_cloud",)),
 }
 _CRASHES = {0: "TypeError", 3: "NotImplementedError"}
+#: The media type a reader takes when the file declares none.
+IMAGE = 2
+#: What the readers do with items that are not images in a file that declares no media type.
+_UNDECLARED = Claim(
+    Reading.FAILS,
+    "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_media_type, JsonReader._load_items",
+    "Without media_type it takes the media to be images and raises MediaTypeError.",
+)
+_UNDECLARED_LEGACY = Claim(
+    Reading.READS,
+    "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_items",
+    "In a file without dm_format_version, the fork takes the media type from the items.",
+)
+_UNDECLARED_VERSIONED = Claim(
+    Reading.FAILS,
+    "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_items",
+    "With dm_format_version, the fork takes the media to be images, as mainline does.",
+)
 
 
 class MediaTypeMismatch(Rule):
@@ -32,12 +50,20 @@ class MediaTypeMismatch(Rule):
 
     ## What it does
     Checks that `media_type` is one of the values writers use (1 media element, 2 image, 4 video
-    frame, 5 video, 6 point cloud) and that every item's media is of that type.
+    frame, 5 video, 6 point cloud) and that every item's media is of that type. A file without
+    `media_type` (a legacy file, say) is checked against images, which is what readers take it to
+    hold.
 
     ## Why is this bad?
     Datumaro aborts the import on an unknown value (0 raises a `TypeError`, 3 a
     `NotImplementedError`, others a `ValueError`) and on items whose media is not of the declared
-    type (`MediaTypeError`).
+    type (`MediaTypeError`). Point clouds in a file without `media_type` fail mainline Datumaro's
+    import; CVAT's fork reads them when the file has no `dm_format_version` either (it then takes the
+    media type from the items).
+
+    ## Fix safety
+    When every item holds the same kind of media, the fix declares its `media_type`. That marks a
+    legacy file as a 1.0 file: an unsafe fix.
 
     ## Example
     ```json
@@ -64,11 +90,13 @@ class MediaTypeMismatch(Rule):
         ),
     )
     scope = Scope.ITEM
+    fix = FixAvailability.UNSAFE
     claims = ("/media_type",)
 
     def __init__(self) -> None:
         self._misfits = 0
         self._first: tuple[int, str] | None = None
+        self._kinds: set[str] = set()
 
     @classmethod
     def explain(cls, failure: SchemaFailure, document: Any) -> str:
@@ -79,29 +107,48 @@ class MediaTypeMismatch(Rule):
         return f"unknown media_type {short(value)}: Datumaro aborts the import ({error}); use {known}"
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
-        media_type = ctx.file.data.get("media_type")
+        data = ctx.file.data
+        media_type = data.get("media_type", IMAGE)  # (none declared: readers take images)
         declared = MEDIA_TYPES.get(media_type) if type(media_type) is int else None
         if declared is None:
             return ()
         present = [key for key in MEDIA_KEYS if node.get(key) is not None]
-        if present and present[0] not in declared[1]:
-            self._misfits += 1
-            self._first = self._first or (ctx.item_index, present[0])
+        if present:
+            self._kinds.add(present[0])
+            if present[0] not in declared[1]:
+                self._misfits += 1
+                self._first = self._first or (ctx.item_index, present[0])
         return ()
 
     def finish(self, ctx: Context) -> Iterable[Finding]:
         if self._first is None:
             return ()
-        media_type = ctx.file.data["media_type"]
         index, key = self._first
-        return (
-            Finding(
-                "/media_type",
-                f"media_type {media_type} ({MEDIA_TYPES[media_type][0]}) does not fit the media of "
-                f"{self._misfits} item{'s' if self._misfits > 1 else ''} (item {index} has {key}); "
-                "Datumaro aborts the import (MediaTypeError)",
-            ),
+        items = f"{self._misfits} item{'s' if self._misfits > 1 else ''} (item {index} has {key})"
+        data = ctx.file.data
+        if "media_type" in data:
+            media_type = data["media_type"]
+            return (
+                Finding(
+                    "/media_type",
+                    f"media_type {media_type} ({MEDIA_TYPES[media_type][0]}) does not fit the media of "
+                    f"{items}; Datumaro aborts the import (MediaTypeError)",
+                ),
+            )
+        message = (
+            f"no media_type: Datumaro takes the media to be images, which does not fit the media of "
+            f"{items}, and aborts the import (MediaTypeError)"
         )
+        fit = [code for code, (_, keys) in MEDIA_TYPES.items() if code != 1 and self._kinds <= set(keys)]
+        fix = None
+        if fit:
+            edit = Edit("add", "/media_type", fit[0])
+            fix = Fix(
+                f"declare media_type {fit[0]} ({MEDIA_TYPES[fit[0]][0]})", Applicability.UNSAFE, (edit,)
+            )
+        cvat = _UNDECLARED_VERSIONED if "dm_format_version" in data else _UNDECLARED_LEGACY
+        readers = by_reader(datumaro=_UNDECLARED, cvat=cvat)
+        return (Finding(f"/items/{index}/{key}", message, fix, readers),)
 
     @classmethod
     def columns(cls, table: Table, ctx: Context) -> Rows:
