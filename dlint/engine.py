@@ -124,13 +124,13 @@ def lint_bytes(
                 targets=targets,
             )
             if document.notes:  # what the parse accepted silently: repeated keys, huge integers
-                notes = note_diagnostics(document, file=file, subset=subset, rules=rules)
+                notes = note_diagnostics(document, file=file, subset=subset, rules=rules, targets=targets)
                 diagnostics = merged(diagnostics, notes)
             if big:
                 memory.release(document)
             del document  # freed (or held) while the collector is still paused
             return diagnostics
-    return parse_failure(document, raw, file=file, subset=subset, rules=rules)
+    return parse_failure(document, raw, file=file, subset=subset, rules=rules, targets=targets)
 
 
 def lint_document(
@@ -222,10 +222,16 @@ def _remember_reference(context: FileContext, file: str) -> None:
 
 
 def parse_failure(
-    failure: ParseFailure, raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]]
+    failure: ParseFailure,
+    raw: bytes,
+    *,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    targets: Targets | None = None,
 ) -> list[Diagnostic]:
     """The diagnostic for a file that does not parse or was refused (see :func:`failure_diagnostics`)."""
-    return failure_diagnostics(failure, raw, file=file, subset=subset, rules=rules)
+    return failure_diagnostics(failure, raw, file=file, subset=subset, rules=rules, targets=targets)
 
 
 def _walk(

@@ -83,7 +83,7 @@ def fix_bytes(
             return FixResult(file, raw)
         document = parse(raw)
         if not isinstance(document, Document):
-            return _unparsed(document, raw, file, subset, rules)
+            return _unparsed(document, raw, file, subset, rules, targets)
         lint = Linter(file, subset, rules, dialect, dataset, targets)
         refused = _blocking(document.notes)
         if not isinstance(document.data, dict):
@@ -103,7 +103,7 @@ def fix_bytes(
             document.notes = (*document.notes, *late)
             refused = _REFUSALS[DUPLICATE_KEY]
             remaining = lint.again(document)
-        notes = note_diagnostics(document, file=file, subset=subset, rules=rules)
+        notes = note_diagnostics(document, file=file, subset=subset, rules=rules, targets=targets)
         return FixResult(file, raw, remaining=merged(remaining, notes), refused=refused)
 
 
@@ -133,10 +133,15 @@ def _clean_and_canonical(
 
 
 def _unparsed(
-    failure: ParseFailure, raw: bytes, file: str, subset: str, rules: Sequence[type[Rule]]
+    failure: ParseFailure,
+    raw: bytes,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    targets: Targets | None = None,
 ) -> FixResult:
     """A file that does not parse, or was not read, is reported and left as it is."""
-    remaining = failure_diagnostics(failure, raw, file=file, subset=subset, rules=rules)
+    remaining = failure_diagnostics(failure, raw, file=file, subset=subset, rules=rules, targets=targets)
     reason = _REFUSALS.get(failure.code) or f"refused: {failure.message}"
     return FixResult(file, raw, remaining=remaining, refused=reason)
 

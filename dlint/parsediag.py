@@ -13,19 +13,29 @@ from typing import Any
 from dlint.diagnostics import Diagnostic, Severity
 from dlint.document import Document, ParseFailure, source_snippet
 from dlint.parsecheck import INVALID_JSON
+from dlint.readers import ALL_READERS, Targets, inferred
 from dlint.rules.base import Rule
 from dlint.rules.structure import PARSE_RULES
+from dlint.schemas import detect_dialect
 
 
 def failure_diagnostics(
-    failure: ParseFailure, raw: bytes, *, file: str, subset: str, rules: Sequence[type[Rule]]
+    failure: ParseFailure,
+    raw: bytes,
+    *,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    targets: Targets | None = None,
 ) -> list[Diagnostic]:
     """The diagnostic for a file that does not parse or was refused: a refusal is reported whatever
-    the selection (see :attr:`Rule.refusal`), anything else only when its rule is on."""
+    the selection (see :attr:`Rule.refusal`), anything else only when its rule is on. Its message
+    names the readers it breaks (``targets``; a file without a dialect: every reader)."""
     rule = PARSE_RULES[failure.code]
     if not rule.refusal and rule not in rules:
         return []
     message = f"invalid JSON: {failure.message}" if failure.code == INVALID_JSON else failure.message
+    message += rule.judged(targets or ALL_READERS)[1]
     diagnostic = rule_diagnostic(rule, message, file, subset, "", failure.line, failure.column)
     if diagnostic.severity is not Severity.ERROR:  # the file was not checked: that is an error
         diagnostic = dataclasses.replace(diagnostic, severity=Severity.ERROR)
@@ -33,16 +43,27 @@ def failure_diagnostics(
 
 
 def note_diagnostics(
-    document: Document, *, file: str, subset: str, rules: Sequence[type[Rule]]
+    document: Document,
+    *,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    targets: Targets | None = None,
 ) -> list[Diagnostic]:
-    """The diagnostics for what the parse of a document accepted silently (selected rules only)."""
+    """The diagnostics for what the parse of a document accepted silently (selected rules only),
+    judged for the targets (None: the reader of the document's dialect)."""
     notes = [note for note in document.notes if PARSE_RULES[note.code] in rules]
+    if not notes:
+        return []
+    judged_for = targets or inferred(detect_dialect(document.data, document.raw))
     places = document.locations(note.offset for note in notes)  # one pass over the text for all
     diagnostics = []
     for note in notes:
         at = places[note.offset]
+        rule = PARSE_RULES[note.code]
+        severity, said = rule.judged(judged_for)
         diagnostic = rule_diagnostic(
-            PARSE_RULES[note.code], note.message, file, subset, "", at.line, at.column
+            rule, note.message + said, file, subset, "", at.line, at.column, severity
         )
         diagnostics.append(diagnostic.with_excerpt(source_snippet(document.raw, note.offset)))
     return diagnostics

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from dlint.readers import Claim, Reading, by_reader
+from dlint.readers import Claim, Reader, Reading, by_reader
 from dlint.rules.base import Rule, Scope
 from dlint.rules.messages import describe, short
 from dlint.schemas import DIALECTS, detect_dialect, load_schema
@@ -38,6 +39,15 @@ def checked_as(failure: SchemaFailure, document: Any) -> str:
         if failure.message.endswith("is not one of " + ", ".join(short(kind) for kind in kinds)):
             return dialect
     return detect_dialect(document)
+
+
+#: What mainline Datumaro 1.13.12 does with a type newer than the file's dialect: it never tells
+#: dialects apart, and reads the type.
+_READ_ANYWAY = Claim(
+    Reading.READS,
+    "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_annotations",
+    "Version 1.13.12 reads every type it knows, whatever the file's markers; older versions fail on it.",
+)
 
 
 class UnsupportedAnnotationType(Rule):
@@ -79,6 +89,13 @@ class UnsupportedAnnotationType(Rule):
     )
     scope = Scope.SCHEMA
     claims = (r"/items/\d+/annotations/\d+/type",)
+
+    @classmethod
+    def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
+        kind = failure.instance
+        if failure.keyword == "required" or not isinstance(kind, str) or kind not in _INTRODUCED:
+            return None
+        return by_reader(datumaro=_READ_ANYWAY, cvat=cls.readers[Reader.CVAT])
 
     @classmethod
     def explain(cls, failure: SchemaFailure, document: Any) -> str:

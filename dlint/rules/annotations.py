@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Applicability, Edit, Fix
 from dlint.integers import INT_MAX, INT_MIN
-from dlint.readers import Claim, Reading, by_reader
+from dlint.readers import Claim, Reader, Reading, by_reader
 from dlint.rules.base import FixAvailability, Rule, Scope
 from dlint.rules.messages import describe
 
@@ -15,6 +16,34 @@ if TYPE_CHECKING:
 
 #: What Datumaro reads a ``null`` field as.
 _NULL_DEFAULTS = {"id": "0", "group": "0 (no group)", "z_order": "0", "object_id": "-1 (no object)"}
+
+
+#: What the readers do with an integer field written as a numeric string or a float: int() converts it.
+_CONVERTED = by_reader(
+    datumaro=Claim(
+        Reading.CORRUPTS,
+        "datumaro/components/annotation.py: Annotation.id/group/object_id, Shape.z_order",
+        'int() converts it silently: "3" becomes 3, 1.5 becomes 1.',
+    ),
+    cvat=Claim(
+        Reading.CORRUPTS,
+        "CVAT's fork: datumaro/components/annotation.py: Annotation fields",
+        "The fork converts it the same way.",
+    ),
+)
+#: What the readers do with null attributes, or attributes as [name, value] pairs: an object.
+_READ_AS_OBJECT = by_reader(
+    datumaro=Claim(
+        Reading.READS,
+        "datumaro/components/annotation.py: Annotation.attributes",
+        "null is read as {}, and a list of [name, value] pairs as the object it lists.",
+    ),
+    cvat=Claim(
+        Reading.READS,
+        "CVAT's fork: datumaro/components/annotation.py: Annotation.attributes",
+        "The fork reads them the same way.",
+    ),
+)
 
 
 class NonIntegerField(Rule):
@@ -58,6 +87,18 @@ class NonIntegerField(Rule):
     )
     scope = Scope.SCHEMA
     claims = (r"/items/\d+/annotations/\d+/(id|group|z_order|object_id)",)
+
+    @classmethod
+    def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
+        value = failure.instance
+        if isinstance(value, bool) or not isinstance(value, (str, float)):
+            return None
+        try:
+            int(float(value)) if isinstance(value, str) else int(value)
+        except (ValueError, OverflowError):
+            return None
+        return _CONVERTED
+
     fix = FixAvailability.SAFE
 
     @classmethod
@@ -140,6 +181,12 @@ class AttributesNotObject(Rule):
     )
     scope = Scope.SCHEMA
     claims = (r"/items/\d+/annotations/\d+/attributes",)
+
+    @classmethod
+    def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
+        value = failure.instance
+        pairs = isinstance(value, list) and all(isinstance(p, list) and len(p) == 2 for p in value)
+        return _READ_AS_OBJECT if value is None or pairs else None
 
     @classmethod
     def explain(cls, failure: SchemaFailure, document: Any) -> str:

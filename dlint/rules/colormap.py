@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
-from dlint.readers import Claim, Reading, by_reader
+from dlint.readers import Claim, Reader, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope, is_int
 from dlint.rules.messages import describe
 
@@ -21,6 +21,21 @@ def colormap_entries(categories: Any) -> list[Any]:
     mask = categories.get("mask") if isinstance(categories, dict) else None
     colormap = mask.get("colormap") if isinstance(mask, dict) else None
     return colormap if isinstance(colormap, list) else []
+
+
+#: What the readers do with a colormap entry that lacks a component: a KeyError fails the import.
+_MISSING = by_reader(
+    datumaro=Claim(
+        Reading.FAILS,
+        "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+        "A missing component is a KeyError that fails the whole import.",
+    ),
+    cvat=Claim(
+        Reading.FAILS,
+        "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._load_categories",
+        "The fork reads the colormap the same way.",
+    ),
+)
 
 
 class InvalidColormapColor(Rule):
@@ -56,6 +71,10 @@ class InvalidColormapColor(Rule):
     )
     scope = Scope.CATEGORIES
     claims = (r"/categories/mask/colormap/\d+/[rgb]",)
+
+    @classmethod
+    def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
+        return _MISSING if failure.keyword == "required" else None
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
         found = []

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dlint.diagnostics import Finding
-from dlint.readers import Claim, Reading, by_reader
+from dlint.readers import Claim, Reader, Reading, by_reader
 from dlint.rules.base import Context, Rule, Scope
 from dlint.rules.messages import describe, short
 
@@ -34,6 +34,14 @@ def path_problem(path: str) -> str | None:
     if ".." in posix.split("/"):
         return 'contains ".."'
     return None
+
+
+#: What mainline Datumaro does with an item id that is a number, when the image has a path: str().
+_NUMBER_ID = Claim(
+    Reading.READS,
+    "datumaro/components/dataset_base.py: DatasetItem.id",
+    "A number becomes its text; only without an image path does the import fail.",
+)
 
 
 class InvalidItemId(Rule):
@@ -72,6 +80,17 @@ class InvalidItemId(Rule):
     )
     scope = Scope.ITEM
     claims = (r"/items/\d+/id",)
+
+    @classmethod
+    def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
+        if type(failure.instance) is not int:
+            return None
+        try:
+            image = document["items"][int(failure.pointer.split("/")[2])].get("image")
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            return None
+        named = isinstance(image, dict) and isinstance(image.get("path"), str)
+        return by_reader(datumaro=_NUMBER_ID, cvat=cls.readers[Reader.CVAT]) if named else None
 
     @classmethod
     def explain(cls, failure: SchemaFailure, document: Any) -> str:

@@ -18,12 +18,12 @@ if TYPE_CHECKING:
     from dlint.validation import SchemaFailure
 
 
-#: What the readers do with a label_id that is a word: int() refuses it.
+#: What the readers do with a label_id that is a word, an object or an array: int() refuses it.
 _WORD = by_reader(
     datumaro=Claim(
         Reading.FAILS,
         "datumaro/components/annotation.py: Shape.label / Label.label",
-        "int() refuses the word: the annotation is refused (an annotation error).",
+        "int() refuses it: the annotation is refused (an annotation error).",
     ),
     cvat=Claim(
         Reading.FAILS,
@@ -89,12 +89,14 @@ class LabelIdType(Rule):
     @classmethod
     def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
         value = failure.instance
+        if isinstance(value, (dict, list)):
+            return _WORD  # int() refuses it: the annotation is refused
         if not isinstance(value, str):
             return None
         try:
             int(value)
         except ValueError:
-            return _WORD  # int() refuses it: the annotation is refused
+            return _WORD
         return None
 
     @classmethod

@@ -14,6 +14,21 @@ if TYPE_CHECKING:  # numpy is imported only when a file holds masks
     from dlint.columns.table import Rows, Table
 
 
+#: What the readers do with counts that decode to runs short of the mask's size: garbage pixels.
+_MISCOUNTED = by_reader(
+    datumaro=Claim(
+        Reading.CORRUPTS,
+        "datumaro/components/annotation.py: RleMask.image",
+        "The decode leaves the pixels past the runs' end as they were in memory.",
+    ),
+    cvat=Claim(
+        Reading.CORRUPTS,
+        "cvat/apps/dataset_manager/bindings.py: import_dm_annotations",
+        "CVAT decodes the mask the same way and imports what comes out.",
+    ),
+)
+
+
 class InvalidRleCounts(MaskCountsRule):
     """A mask's RLE `counts` is not a valid COCO compressed string for its `size`.
 
@@ -67,6 +82,7 @@ class InvalidRleCounts(MaskCountsRule):
                     scan.pointer(index),
                     f"RLE counts decode to runs summing to {total} pixels, but size [{h}, {w}] has "
                     f"{h * w}; the mask cannot be decoded faithfully",
+                    readers=_MISCOUNTED if total < h * w else None,  # (more: the decode refuses it)
                 )
             )
         return findings

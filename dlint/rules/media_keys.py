@@ -113,7 +113,7 @@ class UnsafeMediaPath(Rule):
         for pointer, path in _media_paths(node):
             problem = path_problem(path)
             if problem:
-                readers = _GENERIC_PATH if pointer == "/media/path" else None
+                readers = _UNRESOLVED.get(pointer.split("/")[1])
                 findings.append(Finding(pointer, f"media path {short(path)} {problem}", readers=readers))
         return findings
 
@@ -146,6 +146,21 @@ _GENERIC_PATH = by_reader(
         "The fork resolves no media path on import.",
     ),
 )
+#: What the readers do with related images' paths: they are kept, never checked.
+_RELATED_PATH = by_reader(
+    datumaro=Claim(
+        Reading.READS,
+        "datumaro/plugins/data_formats/datumaro/base.py: JsonReader._parse_item",
+        "Related images' paths are joined as they are, never checked.",
+    ),
+    cvat=Claim(
+        Reading.READS,
+        "CVAT's fork: datumaro/plugins/data_formats/datumaro/base.py: JsonReader._parse_item",
+        "The fork checks no media path.",
+    ),
+)
+#: The media keys whose paths no reader refuses, and what the readers do with them.
+_UNRESOLVED = {"media": _GENERIC_PATH, "related_images": _RELATED_PATH}
 #: The keys that give an item its media before ``media`` is looked at (then ``media`` is ignored).
 _FIRST_MEDIA = ("image", "point_cloud", "video_frame", "video")
 

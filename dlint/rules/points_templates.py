@@ -94,6 +94,16 @@ def _indices(values: set[int]) -> str:
     return f"{'index' if len(ordered) == 1 else 'indices'} {shown} out of range"
 
 
+#: What the readers do with positions of a template without points: they are not checked.
+_UNCHECKED = by_reader(
+    datumaro=Claim(
+        Reading.READS,
+        "datumaro/components/annotation.py: PointsCategories.Category.positions_validator",
+        "Positions of a template without points are kept as written.",
+    ),
+)
+
+
 class InvalidPositions(Rule):
     """A keypoint template's `positions` is not one x, y pair per point.
 
@@ -146,5 +156,6 @@ class InvalidPositions(Rule):
                 )
             else:
                 continue
-            found.append(Finding(f"/points/items/{i}/positions", message))
+            readers = _UNCHECKED if n == 0 and have % 2 == 0 else None
+            found.append(Finding(f"/points/items/{i}/positions", message, readers=readers))
         return found

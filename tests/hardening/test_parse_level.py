@@ -141,7 +141,7 @@ def test_check_reports_one_precise_diagnostic(dlint_in_process: Any, tmp_path: P
     raw, code, where, message = CASES[name]
     path = dataset(tmp_path / "ds", raw)
     run = dlint_in_process("check", str(path), "--output-format", "json", "--select", "DL0,DL501")
-    assert_clean_exit(run, 0 if code == "DL005" else 1)
+    assert_clean_exit(run, 1)  # (an integer beyond 64 bits: every reader reads it as a float)
     [diagnostic] = run.json()
     assert diagnostic["code"] == code, diagnostic
     assert message in diagnostic["message"], diagnostic["message"]
