@@ -126,11 +126,6 @@ def judged(own: Severity, claims: Mapping[Reader, Claim], targets: Targets) -> t
     return own, ""
 
 
-def names(targets: Targets) -> str:
-    """The targets as configured: ``datumaro``, ``cvat`` or ``datumaro, cvat``."""
-    return ", ".join(reader.value for reader in Reader if reader in targets)
-
-
 __all__ = [
     "ALL_READERS",
     "Claim",
@@ -140,6 +135,5 @@ __all__ = [
     "by_reader",
     "inferred",
     "judged",
-    "names",
     "parse_targets",
 ]

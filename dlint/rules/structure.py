@@ -63,7 +63,7 @@ class InvalidJson(Rule):
 
 #: What mainline Datumaro does with the points of the shapes whose points it does not check.
 _UNCHECKED_POINTS = {
-    kind: Claim(Reading.READS, f"datumaro/components/annotation.py: {name}", f"{text}")
+    kind: Claim(Reading.READS, f"datumaro/components/annotation.py: {name}", text)
     for kind, name, text in (
         ("polyline", "PolyLine", "A polyline without points, or with too few, is kept as written."),
         ("cuboid_2d", "Cuboid2D", "A cuboid_2d of fewer than 8 vertices is kept as written."),
