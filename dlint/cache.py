@@ -1,8 +1,9 @@
 """A content-hash cache of lint results (``.dlint_cache/``), safe under concurrent runs and against
 forged entries.
 
-A result is keyed by everything a file's diagnostics depend on: dlint's version, the file's bytes,
-its name and subset, the options (rules, dialect), what the dataset's first subset file declares
+A result is keyed by everything a file's diagnostics depend on: dlint's code (its version and a
+fingerprint of its modules and schemas), the file's bytes, its name and subset, the options (rules,
+dialect, targets), what the dataset's first subset file declares
 (for the files compared with it), and a fingerprint of the media the dataset carries. Entries are
 JSON (never pickles), written to a temporary file and renamed into place, so a reader sees a whole
 entry or none; an unreadable entry is a miss.
@@ -20,6 +21,7 @@ times, inode), so that an unchanged file is not even read (see :func:`dlint.runn
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
@@ -41,9 +43,27 @@ _TAG = 32
 _README = b"Signature: 8a477f597d28d172789f06886806bc55\n# dlint's cache; safe to delete.\n"
 
 
-def key(*parts: bytes | str) -> str:
-    """The cache key of a file: a hash of every part, each length-prefixed (no ambiguity)."""
+@functools.cache
+def code_fingerprint() -> bytes:
+    """What the checks are made of: dlint's version and the size and change time of each of its
+    modules and schemas. A result is never served by other code than made it, even between two
+    releases (a source checkout, an edited installation)."""
+    from dlint.schemas import schema_root
+
     digest = hashlib.sha256(__version__.encode())
+    for path in sorted([*Path(__file__).resolve().parent.rglob("*.py"), *schema_root().rglob("*.json")]):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path.name}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    return digest.digest()
+
+
+def key(*parts: bytes | str) -> str:
+    """The cache key of a file: a hash of the code (see :func:`code_fingerprint`) and of every
+    part, each length-prefixed (no ambiguity)."""
+    digest = hashlib.sha256(code_fingerprint())
     for part in parts:
         data = part.encode() if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "little"))

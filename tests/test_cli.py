@@ -68,7 +68,8 @@ def test_full_format_shows_the_source_line_and_a_caret(dlint: Any) -> None:
     lines = lines[lines.index(next(x for x in lines if "DL302" in x)) :]
     assert lines[0].endswith(
         f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
-        "but size [10, 10] has 100; the mask cannot be decoded faithfully (CVAT fails to import it)"
+        "but size [10, 10] has 100; the mask cannot be decoded faithfully "
+        "(CVAT imports it wrongly, without a word)"
     )
     source = next(x for x in lines if x.startswith(f"{line} | "))
     caret = lines[lines.index(source) + 1]
@@ -83,7 +84,8 @@ def test_concise_format(dlint: Any) -> None:
     assert ": DL211 warning: polygon has zero area" in zero_area
     assert first.endswith(
         f"default.json:{line}:{column}: DL302 RLE counts decode to runs summing to 82 pixels, "
-        "but size [10, 10] has 100; the mask cannot be decoded faithfully (CVAT fails to import it)"
+        "but size [10, 10] has 100; the mask cannot be decoded faithfully "
+        "(CVAT imports it wrongly, without a word)"
     )
     assert summary == f"Found 1 error and 1 warning in 1 file (1 checked; {INFERRED})."
 

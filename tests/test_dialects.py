@@ -8,7 +8,6 @@ from typing import Any
 import orjson
 import pytest
 
-from dlint.readers import CVAT_DIALECTS
 from dlint.schemas import DIALECTS, detect_dialect
 from tests.conftest import DATA, ROOT
 
@@ -22,9 +21,20 @@ def test_writer_shaped_dataset_is_detected_and_clean(dlint: Any, dialect: str) -
     for path in files:
         assert detect_dialect(orjson.loads(path.read_bytes())) == dialect, path
     run = dlint("check", str(DIALECT_DIRS[dialect]), "--output-format", "json")
-    # checked for CVAT, CVAT's skeletons are only named as unreadable by mainline Datumaro
     named = {(d["code"], d["severity"]) for d in run.json()}
-    assert (run.code, named) == (0, {("DL604", "warning")} if dialect in CVAT_DIALECTS else set())
+    assert (run.code, named) == WRITTEN_FOR[dialect]
+
+
+#: What a check of each dialect's writer-shaped dataset says, for the reader the dialect is written for:
+#: CVAT's skeletons and legacy point clouds are named as unreadable by mainline Datumaro (for CVAT), and
+#: the point clouds of a Datumaro 0.4-1.0 file, which declares no media type, fail mainline 1.13.12's
+#: import (MediaTypeError, checked by a test of the interop suite).
+WRITTEN_FOR = {
+    "datumaro-1.0": (0, set()),
+    "legacy-infos": (1, {("DL605", "error")}),
+    "legacy-info": (0, {("DL604", "warning"), ("DL605", "warning")}),
+    "cvat-1.0": (0, {("DL604", "warning")}),
+}
 
 
 def test_the_documentation_example_is_legacy_info() -> None:

@@ -181,3 +181,19 @@ def test_a_file_is_compared_with_its_dataset_whatever_else_is_named(tmp_path: Pa
     assert ("DL502", "/categories") in [(d.code, d.pointer) for d in fixed.results[0].remaining]
     train.unlink()  # without the file it was compared with, val is the dataset's reference
     assert [d[1] for d in found(val)] == ["DL108"]  # its label group names "car", which it lacks
+
+
+def test_a_cached_result_is_never_served_by_other_code() -> None:
+    """The cache key holds a fingerprint of dlint's modules and schemas: editing one (a source
+    checkout between two releases) makes every earlier entry unreachable."""
+    from dlint import cache as cache_module
+
+    fingerprint = cache_module.code_fingerprint.__wrapped__  # (the cached value is the process's)
+    module = Path(cache_module.__file__)
+    before, info = fingerprint(), module.stat()
+    os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000))
+    try:
+        changed = fingerprint()
+    finally:
+        os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert changed != before and fingerprint() == before

@@ -28,7 +28,12 @@ from dlint.rules.labels import LabelIdOutOfRange, LabelWithoutLabelId
 from dlint.rules.markers import CvatSkeletons, IgnoredMediaKey, LegacyInfoIn10, UppercaseGroupType
 from dlint.rules.mask_counts import EmptyMask, InvalidRleCounts
 from dlint.rules.masks import RleSizeMismatch, UncompressedRleCounts
-from dlint.rules.media_files import ImageSizeMismatch, MediaTypeMismatch, MissingMediaFile
+from dlint.rules.media_files import (
+    ImageSizeMismatch,
+    MediaTypeMismatch,
+    MissingMediaFile,
+    UndeclaredMediaType,
+)
 from dlint.rules.media_keys import InvalidImageSize, UnsafeMediaPath
 from dlint.rules.normal_form import ClosedPolygon, MissingDefaultFields
 from dlint.rules.points_templates import InvalidPositions, JointOutOfRange
@@ -114,6 +119,7 @@ MARKER_RULES: tuple[type[Rule], ...] = (
     IgnoredMediaKey,
     UppercaseGroupType,
     CvatSkeletons,
+    UndeclaredMediaType,
 )
 CVAT_RULES: tuple[type[Rule], ...] = (
     CvatFrameNotInteger,

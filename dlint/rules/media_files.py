@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from dlint.diagnostics import Applicability, Edit, Finding, Fix
+from dlint.diagnostics import Applicability, Edit, Finding, Fix, Severity
 from dlint.media import locate
 from dlint.readers import Claim, Reading, by_reader
 from dlint.rules.base import Context, FixAvailability, Rule, Scope, declared_size
@@ -50,20 +50,13 @@ class MediaTypeMismatch(Rule):
 
     ## What it does
     Checks that `media_type` is one of the values writers use (1 media element, 2 image, 4 video
-    frame, 5 video, 6 point cloud) and that every item's media is of that type. A file without
-    `media_type` (a legacy file, say) is checked against images, which is what readers take it to
-    hold.
+    frame, 5 video, 6 point cloud) and that every item's media is of that type (a file without
+    `media_type` is undeclared-media-type's).
 
     ## Why is this bad?
     Datumaro aborts the import on an unknown value (0 raises a `TypeError`, 3 a
     `NotImplementedError`, others a `ValueError`) and on items whose media is not of the declared
-    type (`MediaTypeError`). Point clouds in a file without `media_type` fail mainline Datumaro's
-    import; CVAT's fork reads them when the file has no `dm_format_version` either (it then takes the
-    media type from the items).
-
-    ## Fix safety
-    When every item holds the same kind of media, the fix declares its `media_type`. That marks a
-    legacy file as a 1.0 file: an unsafe fix.
+    type (`MediaTypeError`).
 
     ## Example
     ```json
@@ -90,8 +83,7 @@ class MediaTypeMismatch(Rule):
         ),
     )
     scope = Scope.ITEM
-    fix = FixAvailability.UNSAFE
-    claims = ("/media_type",)
+    claims: ClassVar[tuple[str, ...]] = ("/media_type",)
 
     def __init__(self) -> None:
         self._misfits = 0
@@ -106,9 +98,13 @@ class MediaTypeMismatch(Rule):
         error = crash or "ValueError"
         return f"unknown media_type {short(value)}: Datumaro aborts the import ({error}); use {known}"
 
+    @staticmethod
+    def _declared(data: dict[str, Any]) -> Any:
+        """The media type the items are checked against (None: not checked)."""
+        return data.get("media_type")
+
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:
-        data = ctx.file.data
-        media_type = data.get("media_type", IMAGE)  # (none declared: readers take images)
+        media_type = self._declared(ctx.file.data)
         declared = MEDIA_TYPES.get(media_type) if type(media_type) is int else None
         if declared is None:
             return ()
@@ -120,35 +116,23 @@ class MediaTypeMismatch(Rule):
                 self._first = self._first or (ctx.item_index, present[0])
         return ()
 
+    def _items(self) -> str:
+        """The misfit items, as messages say them."""
+        assert self._first is not None
+        index, key = self._first
+        return f"{self._misfits} item{'s' if self._misfits > 1 else ''} (item {index} has {key})"
+
     def finish(self, ctx: Context) -> Iterable[Finding]:
         if self._first is None:
             return ()
-        index, key = self._first
-        items = f"{self._misfits} item{'s' if self._misfits > 1 else ''} (item {index} has {key})"
-        data = ctx.file.data
-        if "media_type" in data:
-            media_type = data["media_type"]
-            return (
-                Finding(
-                    "/media_type",
-                    f"media_type {media_type} ({MEDIA_TYPES[media_type][0]}) does not fit the media of "
-                    f"{items}; Datumaro aborts the import (MediaTypeError)",
-                ),
-            )
-        message = (
-            f"no media_type: Datumaro takes the media to be images, which does not fit the media of "
-            f"{items}, and aborts the import (MediaTypeError)"
+        media_type = ctx.file.data["media_type"]
+        return (
+            Finding(
+                "/media_type",
+                f"media_type {media_type} ({MEDIA_TYPES[media_type][0]}) does not fit the media of "
+                f"{self._items()}; Datumaro aborts the import (MediaTypeError)",
+            ),
         )
-        fit = [code for code, (_, keys) in MEDIA_TYPES.items() if code != 1 and self._kinds <= set(keys)]
-        fix = None
-        if fit:
-            edit = Edit("add", "/media_type", fit[0])
-            fix = Fix(
-                f"declare media_type {fit[0]} ({MEDIA_TYPES[fit[0]][0]})", Applicability.UNSAFE, (edit,)
-            )
-        cvat = _UNDECLARED_VERSIONED if "dm_format_version" in data else _UNDECLARED_LEGACY
-        readers = by_reader(datumaro=_UNDECLARED, cvat=cvat)
-        return (Finding(f"/items/{index}/{key}", message, fix, readers),)
 
     @classmethod
     def columns(cls, table: Table, ctx: Context) -> Rows:
@@ -157,6 +141,66 @@ class MediaTypeMismatch(Rule):
         if declared is None or "image" in declared[1]:
             return table.none()  # (the decode takes items with an image or no media)
         return table.item_rows([i for i, image in enumerate(table.images) if hasattr(image, "path")])
+
+
+class UndeclaredMediaType(MediaTypeMismatch):
+    """A file without `media_type` holds media other than images.
+
+    ## What it does
+    Checks the items of a file that declares no `media_type` (a legacy file, or a 1.0 file written
+    before Datumaro 1.4) against images, the media readers take such a file to hold, and reports
+    point clouds or videos, once per file.
+
+    ## Why is this bad?
+    Mainline Datumaro takes the media to be images and aborts the import (`MediaTypeError`). CVAT's
+    fork takes the media type from the items in a file without `dm_format_version` either, and reads
+    it; with `dm_format_version`, it fails as mainline does.
+
+    ## Example
+    ```json
+    {"info": {}, "categories": {}, "items": [{"id": "a", "point_cloud": {"path": "a.pcd"}}]}
+    ```
+    Declare `"media_type": 6`.
+
+    ## Fix safety
+    When every item holds the same kind of media, the fix declares its `media_type`. That marks a
+    legacy file as a 1.0 file: an unsafe fix.
+    """
+
+    code = "DL605"
+    name = "undeclared-media-type"
+    readers = by_reader(datumaro=_UNDECLARED, cvat=_UNDECLARED_LEGACY)
+    severity = Severity.WARNING
+    scope = Scope.ITEM
+    fix = FixAvailability.UNSAFE
+    claims = ()
+
+    @staticmethod
+    def _declared(data: dict[str, Any]) -> Any:
+        return None if "media_type" in data else IMAGE
+
+    def finish(self, ctx: Context) -> Iterable[Finding]:
+        if self._first is None:
+            return ()
+        index, key = self._first
+        message = (
+            f"no media_type: Datumaro takes the media to be images, which does not fit the media of "
+            f"{self._items()}, and aborts the import (MediaTypeError)"
+        )
+        fit = [code for code, (_, keys) in MEDIA_TYPES.items() if code != 1 and self._kinds <= set(keys)]
+        fix = None
+        if fit:
+            edit = Edit("add", "/media_type", fit[0])
+            fix = Fix(
+                f"declare media_type {fit[0]} ({MEDIA_TYPES[fit[0]][0]})", Applicability.UNSAFE, (edit,)
+            )
+        cvat = _UNDECLARED_VERSIONED if "dm_format_version" in ctx.file.data else _UNDECLARED_LEGACY
+        return (Finding(f"/items/{index}/{key}", message, fix, by_reader(datumaro=_UNDECLARED, cvat=cvat)),)
+
+    @classmethod
+    def columns(cls, table: Table, ctx: Context) -> Rows:
+        # every item's media decides the fix on offer: without media_type, every row is read
+        return table.all() if "media_type" not in ctx.file.data else table.none()
 
 
 class MissingMediaFile(Rule):

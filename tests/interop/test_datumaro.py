@@ -57,3 +57,16 @@ def test_a_mask_dlint_flags_really_decodes_wrong_in_datumaro(dlint: Any, tmp_pat
     item = imported.get("img_001", subset="train")
     [decoded] = [a for a in item.annotations if a.type == datumaro.AnnotationType.mask]
     assert decoded.image.shape == (10, 10)  # accepted silently, at the wrong size
+
+
+@pytest.mark.parametrize("dialect", ["legacy-infos", "legacy-info"])
+def test_legacy_point_clouds_and_skeletons_fail_datumaro_as_dlint_says(dlint: Any, dialect: str) -> None:
+    """The writer-shaped legacy datasets hold point clouds without a media type (and CVAT's, skeletons):
+    mainline Datumaro 1.13.12 refuses both, and a check for it says so."""
+    root = Path(__file__).resolve().parents[1] / "data" / "dialects" / dialect
+    with pytest.raises(datumaro.components.errors.DatasetImportError):
+        datumaro.Dataset.import_from(str(root), "datumaro")
+    run = dlint("check", str(root), "--target", "datumaro", "--output-format", "json", "--no-cache")
+    assert run.code == 1
+    said = {d["code"] for d in run.json() if "mainline Datumaro fails to import it" in d["message"]}
+    assert said == ({"DL605", "DL604"} if dialect == "legacy-info" else {"DL605"})
