@@ -128,7 +128,7 @@ class InvalidPositions(Rule):
         datumaro=Claim(
             Reading.FAILS,
             "datumaro/components/annotation.py: PointsCategories.Category.positions_validator",
-            "ValueError, fatal (odd count and count mismatch both verified).",
+            "An odd count, or one that does not match the points, is a ValueError that fails the import.",
         ),
         cvat=Claim(
             Reading.FAILS,

@@ -49,7 +49,7 @@ class InvalidJson(Rule):
         datumaro=Claim(
             Reading.FAILS,
             "datumaro/util/__init__.py: parse_json , called by JsonReader._init_reader",
-            "Whole import fails with JSONDecodeError (trailing comma, BOM verified).",
+            "The whole import fails with a JSONDecodeError.",
         ),
         cvat=Claim(
             Reading.FAILS,
