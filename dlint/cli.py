@@ -5,10 +5,12 @@ Exit codes: 0 no error-level diagnostic, 1 error-level diagnostics, 2 usage or i
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -195,6 +197,14 @@ def check(
             "paths, with the repository's configuration and the working tree's media.",
         ),
     ] = False,
+    output_file: Annotated[
+        str | None,
+        typer.Option(
+            "--output-file",
+            "-o",
+            help="Write the report to this file instead of standard output (any format; no colour).",
+        ),
+    ] = None,
 ) -> int:
     """Check annotation files; exit 1 when an error-level diagnostic is found."""
     resolver = configured(select, extend_select, ignore, dialect, config, isolated, target)
@@ -221,12 +231,39 @@ def check(
         if stale and not quiet:
             typer.echo(_stale_note(baseline, stale), err=True)
     if statistics:
-        sys.stdout.write(stats.render(report, as_json=chosen in ("json", "json-lines")))
+        text = stats.render(report, as_json=chosen in ("json", "json-lines"))
     elif chosen in TEXT_REPORTERS:
-        sys.stdout.write(TEXT_REPORTERS[chosen](report, quiet=quiet, color=wanted(color, sys.stdout)))
+        colored = output_file is None and wanted(color, sys.stdout)
+        text = TEXT_REPORTERS[chosen](report, quiet=quiet, color=colored)
     else:
-        sys.stdout.write(REPORTERS[chosen](report, quiet=quiet))
+        text = REPORTERS[chosen](report, quiet=quiet)
+    if output_file is None:
+        sys.stdout.write(text)
+    else:
+        _write_report(Path(output_file), text)
     return 1 if report.has_errors and not exit_zero else 0
+
+
+def _write_report(path: Path, text: str) -> None:
+    """Write a report whole or not at all: to a temporary file beside it, then renamed into place
+    (never through a symbolic link)."""
+    if path.is_symlink():
+        raise OptionsError(f"cannot write {path}: it is a symbolic link, never written through")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or None)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file (not mkstemp's 0600)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as exc:
+        raise OptionsError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _write(path: str, text: str) -> None:

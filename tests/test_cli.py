@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -254,3 +255,24 @@ def test_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     exec(compile(code, "README.md", "exec"), {})
     *_, last = capsys.readouterr().out.splitlines()
     assert last == "True 1 ['DL101']"
+
+
+def test_the_report_goes_to_an_output_file_in_any_format(dlint: Any, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    run = dlint("check", str(EXAMPLE), "--output-format", "json", "--output-file", str(out))
+    assert (run.code, run.out) == (1, "")
+    assert {d["code"] for d in json.loads(out.read_text())} == {"DL211", "DL302"}
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary new file, not a private one
+    text = tmp_path / "report.txt"
+    run = dlint("check", str(EXAMPLE), "--color", "always", "-o", str(text))
+    assert run.out == "" and "\x1b[" not in text.read_text()
+    assert text.read_text().rstrip().endswith(f"(1 checked; {INFERRED}).")
+    link = tmp_path / "link.txt"
+    link.symlink_to(out)
+    refused = dlint("check", str(EXAMPLE), "-o", str(link))
+    assert refused.code == 2 and "symbolic link" in refused.err
+    assert json.loads(out.read_text())  # the link's target is left as it was
+    missing = dlint("check", str(EXAMPLE), "-o", str(tmp_path / "no" / "such" / "folder" / "r.txt"))
+    assert missing.code == 2 and missing.err.startswith("dlint: error: cannot write")
