@@ -13,7 +13,7 @@ from dlint import memory
 from dlint.diagnostics import Diagnostic, Finding, Fix, Location, is_index, split_pointer
 from dlint.document import Document, ParseFailure, Refused, collector_paused, parse
 from dlint.media import locate
-from dlint.parsecheck import ends_early
+from dlint.parsecheck import SYNTAX_BEFORE_COLUMNS, ends_early, malformed
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics, rule_diagnostic
 from dlint.readers import Claim, Reader, Targets, inferred
 from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, declared_size
@@ -99,6 +99,9 @@ def lint_bytes(
     if big:
         memory.for_big_work()
     with collector_paused():
+        broken = malformed(raw) if big and len(raw) >= SYNTAX_BEFORE_COLUMNS else None
+        if broken is not None:  # named at the cost of reading the text
+            return parse_failure(broken, raw, file=file, subset=subset, rules=rules, targets=targets)
         if big and not ends_early(raw):
             found = lint_columns(
                 raw,

@@ -42,6 +42,10 @@ _END, _TRAILING = "unexpected end of data", "unexpected content after document"
 #: The size from which a text is checked by a syntax pass before it is parsed: a malformed one is
 #: then named at the cost of reading it, not of parsing half of it (wrapped, and maybe twice).
 SYNTAX_FIRST = 64 << 20
+#: The size from which a text the column pass would serve is checked by the syntax pass first: a
+#: broken file of a gigabyte or more is named at about the cost of reading it, not of decoding up to
+#: its break (a valid one pays a tenth more: the pass reads about a gigabyte a second).
+SYNTAX_BEFORE_COLUMNS = 1 << 30
 #: A syntax check's complaint about a malformed text: what, and at which byte.
 _MALFORMED = re.compile(r"JSON is malformed: (?P<reason>.+) \(byte (?P<offset>\d+)\)")
 #: What the parser's messages are said as.
@@ -120,6 +124,12 @@ def load(raw: bytes, max_depth: int) -> Any | ParseFailure:
             return node
         return _diagnose(raw)
     return _explain(raw, *error, wrap, max_depth)
+
+
+def malformed(raw: bytes) -> ParseFailure | None:
+    """Why a text is not JSON, found by a syntax pass that builds nothing (None: no syntax error;
+    the parse may still fail on depth or on numbers)."""
+    return _checked_syntax(raw, name_malformed=True)
 
 
 def ends_early(raw: bytes) -> bool:

@@ -386,3 +386,21 @@ def test_every_item_and_annotation_rule_has_a_column_form() -> None:
         if r.scope in (Scope.ITEM, Scope.ANNOTATION) and r.columns(table, Context(file)) is None
     ]
     assert missing == []
+
+
+def test_a_broken_text_of_a_gigabyte_is_named_before_any_decode(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw, _ = GENERATE.generate(400, 11, 0)
+    middle = raw.index(b'"bbox":[', len(raw) // 2) + len(b'"bbox":[')
+    broken = raw[:middle] + b"}" + raw[middle + 1 :]  # a stray brace in the middle of the items
+    with limits.use(NO_KEY_SCAN):
+        decoded = engine.lint_bytes(broken, file="t.json", subset="default", rules=ALL_RULES)
+        monkeypatch.setattr(engine, "SYNTAX_BEFORE_COLUMNS", len(broken))  # as if it were that big
+
+        def no_decode(*args: Any, **kwargs: Any) -> None:
+            raise AssertionError("the items were decoded")
+
+        monkeypatch.setattr(engine, "lint_columns", no_decode)
+        named = engine.lint_bytes(broken, file="t.json", subset="default", rules=ALL_RULES)
+    assert [(d.code, d.line, d.column) for d in named] == [("DL001", 1, middle + 1)]
+    assert [(d.code, d.line, d.column) for d in decoded] == [("DL001", 1, middle + 1)]
+    assert named[0].message.startswith("invalid JSON: unexpected character")
