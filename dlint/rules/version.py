@@ -6,9 +6,9 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from dlint.diagnostics import Severity
+from dlint.diagnostics import Applicability, Edit, Fix, Severity
 from dlint.readers import Claim, Reader, Reading, by_reader
-from dlint.rules.base import Rule, Scope
+from dlint.rules.base import FixAvailability, Rule, Scope
 from dlint.rules.messages import describe
 
 if TYPE_CHECKING:
@@ -51,6 +51,11 @@ class UnknownFormatVersion(Rule):
     {"dm_format_version": "2.0", "categories": {}, "items": []}
     ```
     Use `"dm_format_version": "1.0"`.
+
+    ## Fix safety
+    The fix writes `"1.0"`: a safe fix where readers read the file as `"1.0"` already (`"2.0"`,
+    `"1.1"`, `1`), an unsafe one where they refuse it (`"2"`, `"v2"`: the file may come from a writer
+    that meant something else).
     """
 
     code = "DL003"
@@ -71,6 +76,16 @@ class UnknownFormatVersion(Rule):
     )
     scope = Scope.SCHEMA
     claims = ("/dm_format_version",)
+    fix = FixAvailability.SAFE
+
+    @classmethod
+    def repair(cls, failure: SchemaFailure, document: Any) -> Fix | None:
+        """Write the only version there is: safe where readers read the file as "1.0" already,
+        unsafe where they refuse it (the file may come from a writer that meant something else)."""
+        edits = (Edit("replace", "/dm_format_version", FORMAT_VERSION),)
+        refused = cls.readers_of(failure, document) is not None
+        applicability = Applicability.UNSAFE if refused else Applicability.SAFE
+        return Fix(f'write the format version "{FORMAT_VERSION}"', applicability, edits)
 
     @classmethod
     def readers_of(cls, failure: SchemaFailure, document: Any) -> Mapping[Reader, Claim] | None:
