@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from dlint import limits as run_limits
 from dlint import memory
 from dlint.diagnostics import Diagnostic, Finding, Fix, Location, is_index, split_pointer
-from dlint.document import Document, ParseFailure, Refused, collector_paused, parse
+from dlint.document import Document, Refused, collector_paused, parse
 from dlint.media import locate
 from dlint.parsecheck import SYNTAX_BEFORE_COLUMNS, ends_early, malformed
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics, rule_diagnostic
@@ -101,7 +101,7 @@ def lint_bytes(
     with collector_paused():
         broken = malformed(raw) if big and len(raw) >= SYNTAX_BEFORE_COLUMNS else None
         if broken is not None:  # named at the cost of reading the text
-            return parse_failure(broken, raw, file=file, subset=subset, rules=rules, targets=targets)
+            return failure_diagnostics(broken, raw, file=file, subset=subset, rules=rules, targets=targets)
         if big and not ends_early(raw):
             found = lint_columns(
                 raw,
@@ -133,7 +133,7 @@ def lint_bytes(
                 memory.release(document)
             del document  # freed (or held) while the collector is still paused
             return diagnostics
-    return parse_failure(document, raw, file=file, subset=subset, rules=rules, targets=targets)
+    return failure_diagnostics(document, raw, file=file, subset=subset, rules=rules, targets=targets)
 
 
 def lint_document(
@@ -222,19 +222,6 @@ def _remember_reference(context: FileContext, file: str) -> None:
     if dataset is not None and dataset.reference is None and context.is_dataset_file():
         shared = {key: context.data[key] for key in SHARED_KEYS if key in context.data}
         dataset.reference = Reference(file, context.dialect, shared)
-
-
-def parse_failure(
-    failure: ParseFailure,
-    raw: bytes,
-    *,
-    file: str,
-    subset: str,
-    rules: Sequence[type[Rule]],
-    targets: Targets | None = None,
-) -> list[Diagnostic]:
-    """The diagnostic for a file that does not parse or was refused (see :func:`failure_diagnostics`)."""
-    return failure_diagnostics(failure, raw, file=file, subset=subset, rules=rules, targets=targets)
 
 
 def _walk(
