@@ -58,6 +58,14 @@ class Fix:
     title: str
     applicability: Applicability
     edits: tuple[Edit, ...]
+    #: The readers whose import an unsafe fix repairs: checked for any of them, the fix is safe.
+    safe_for: frozenset[Reader] = frozenset()
+
+    def under(self, targets: frozenset[Reader]) -> Fix:
+        """This fix as offered to a check for these readers: safe where it repairs a targeted reader."""
+        if self.applicability is Applicability.UNSAFE and self.safe_for & targets:
+            return Fix(self.title, Applicability.SAFE, self.edits)
+        return self
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -402,7 +402,7 @@ def _stamp(
                 severity,
                 item_id=item_id,
                 annotation_id=annotation_id,
-                fix=raw.fix,
+                fix=raw.fix.under(targets) if raw.fix is not None else None,
                 excerpt=document.snippet(offset),
             )
         )

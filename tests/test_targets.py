@@ -136,3 +136,17 @@ def test_the_rule_says_what_each_reader_does(dlint: Any) -> None:
     [listed] = [r for r in dlint("rules", "--output-format", "json").json() if r["code"] == "DL117"]
     assert listed["readers"]["cvat"]["reading"] == "corrupts"
     assert listed["readers"]["datumaro"]["source"] == RULES_BY_CODE["DL117"].readers[Reader.DATUMARO].source
+
+
+def test_the_fix_on_offer_follows_the_target(dlint: Any, tmp_path: Path) -> None:
+    """Declaring the media type of CVAT's legacy point-cloud file repairs mainline Datumaro's import:
+    safe when the check is for Datumaro, not applied without asking when it is for CVAT alone."""
+    item = {"id": "a", "annotations": [], "point_cloud": {"path": "a.pcd"}}
+    root = _dataset(tmp_path / "d", {"info": {}, "categories": {}, "items": [item]})
+    path = root / "annotations" / "default.json"
+    for_cvat = dlint("fix", str(root))  # inferred from the dialect: CVAT reads the file already
+    assert "media_type" not in orjson.loads(path.read_bytes()), for_cvat.out
+    assert "DL605 warning" in for_cvat.out and "1 diagnostic remains (0 errors)" in for_cvat.out
+    for_datumaro = dlint("fix", str(root), "--target", "datumaro")
+    assert orjson.loads(path.read_bytes())["media_type"] == 6, for_datumaro.out
+    assert "nothing remains" in for_datumaro.out

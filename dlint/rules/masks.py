@@ -27,8 +27,9 @@ class RleSizeMismatch(Rule):
     `[height, width]`.
 
     ## Why is this bad?
-    Datumaro accepts the mismatch silently and decodes the mask at the wrong size, so it no longer
-    lines up with the image; a swapped `[width, height]` transposes it.
+    Datumaro accepts the mismatch silently and decodes the mask at the size written, so it no
+    longer lines up with the image; a swapped `[width, height]` transposes it. CVAT places the mask
+    on the frame from that decode, misplaced or transposed.
 
     ## Example
     ```json
@@ -42,9 +43,10 @@ class RleSizeMismatch(Rule):
     name = "rle-size-mismatch"
     readers = by_reader(
         datumaro=Claim(
-            Reading.CORRUPTS,
+            Reading.READS,
             "datumaro/components/annotation.py: RleMask.image",
-            "Decodes at rle.size: 10x10 on a 6x8 image, or a swapped [8,6], without a word.",
+            "Decodes the mask as written, at rle.size (10x10 on a 6x8 image, or a swapped [8,6]): it "
+            "does not line up with the image, and nothing says so.",
         ),
         cvat=Claim(
             Reading.CORRUPTS,

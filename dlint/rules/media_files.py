@@ -163,8 +163,11 @@ class UndeclaredMediaType(MediaTypeMismatch):
     Declare `"media_type": 6`.
 
     ## Fix safety
-    When every item holds the same kind of media, the fix declares its `media_type`. That marks a
-    legacy file as a 1.0 file: an unsafe fix.
+    When every item holds the same kind of media, the fix declares its `media_type`. Checked for a
+    reader that fails on the file (mainline Datumaro; CVAT too when the file has
+    `dm_format_version`), the fix is safe: it is what that reader needs, and every reader reads the
+    declared type as the items' own. Checked for CVAT alone on a file CVAT reads already, it is
+    unsafe: it repairs no targeted reader and marks a legacy file as a 1.0 file.
     """
 
     code = "DL605"
@@ -187,15 +190,16 @@ class UndeclaredMediaType(MediaTypeMismatch):
             f"no media_type: Datumaro takes the media to be images, which does not fit the media of "
             f"{self._items()}, and aborts the import (MediaTypeError)"
         )
+        cvat = _UNDECLARED_VERSIONED if "dm_format_version" in ctx.file.data else _UNDECLARED_LEGACY
+        readers = by_reader(datumaro=_UNDECLARED, cvat=cvat)
         fit = [code for code, (_, keys) in MEDIA_TYPES.items() if code != 1 and self._kinds <= set(keys)]
         fix = None
         if fit:
             edit = Edit("add", "/media_type", fit[0])
-            fix = Fix(
-                f"declare media_type {fit[0]} ({MEDIA_TYPES[fit[0]][0]})", Applicability.UNSAFE, (edit,)
-            )
-        cvat = _UNDECLARED_VERSIONED if "dm_format_version" in ctx.file.data else _UNDECLARED_LEGACY
-        return (Finding(f"/items/{index}/{key}", message, fix, by_reader(datumaro=_UNDECLARED, cvat=cvat)),)
+            repaired = frozenset(reader for reader, claim in readers.items() if claim.reading.breaks)
+            title = f"declare media_type {fit[0]} ({MEDIA_TYPES[fit[0]][0]})"
+            fix = Fix(title, Applicability.UNSAFE, (edit,), safe_for=repaired)
+        return (Finding(f"/items/{index}/{key}", message, fix, readers),)
 
     @classmethod
     def columns(cls, table: Table, ctx: Context) -> Rows:

@@ -65,10 +65,16 @@ class InvalidJson(Rule):
 _UNCHECKED_POINTS = {
     kind: Claim(Reading.READS, f"datumaro/components/annotation.py: {name}", text)
     for kind, name, text in (
-        ("polyline", "PolyLine", "A polyline without points, or with too few, is kept as written."),
+        ("polyline", "PolyLine", "A polyline with too few points is kept as written."),
         ("cuboid_2d", "Cuboid2D", "A cuboid_2d of fewer than 8 vertices is kept as written."),
     )
 }
+#: What it does with a polyline that has no points at all.
+_POINTLESS_POLYLINE = Claim(
+    Reading.CORRUPTS,
+    "datumaro/components/annotation.py: PolyLine",
+    "A polyline without points is read with NaN for its points.",
+)
 
 
 class SchemaViolation(Rule):
@@ -115,12 +121,18 @@ class SchemaViolation(Rule):
         if len(tokens) != 6 or tokens[1:4:2] != ["items", "annotations"] or tokens[5] != "points":
             return None
         try:
-            kind = document["items"][int(tokens[2])]["annotations"][int(tokens[4])].get("type")
+            annotation = document["items"][int(tokens[2])]["annotations"][int(tokens[4])]
+            kind = annotation.get("type")
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):
             return None
         if kind not in _UNCHECKED_POINTS:
             return None
-        return by_reader(datumaro=_UNCHECKED_POINTS[kind], cvat=cls.readers[Reader.CVAT])
+        claim = (
+            _POINTLESS_POLYLINE
+            if kind == "polyline" and "points" not in annotation
+            else _UNCHECKED_POINTS[kind]
+        )
+        return by_reader(datumaro=claim, cvat=cls.readers[Reader.CVAT])
 
 
 class DuplicateKey(Rule):

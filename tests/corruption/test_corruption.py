@@ -18,6 +18,7 @@ from datumaro.components.contexts.importer import ImportErrorPolicy
 from datumaro.components.errors import AnnotationImportError, ItemImportError
 
 from tests.corruption.cases import CASES, Case, Outcome, materialise
+from tests.fidelity import unfaithful
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "examples" / "datumaro-export"
@@ -85,9 +86,10 @@ def run_dlint(target: str, cwd: Path, dialect: str | None, *more: str) -> subpro
     return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
-def says_datumaro_fails(done: subprocess.CompletedProcess[str]) -> bool:
-    """Whether some diagnostic of a run says that mainline Datumaro fails to import the file."""
-    return any("mainline Datumaro fails to import it" in d["message"] for d in json.loads(done.stdout))
+def says_datumaro(way: str, done: subprocess.CompletedProcess[str]) -> bool:
+    """Whether some diagnostic of a run says that mainline Datumaro does this with the file
+    (``fails to import it``, ``imports it wrongly``)."""
+    return any(f"mainline Datumaro {way}" in d["message"] for d in json.loads(done.stdout))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -115,9 +117,16 @@ def test_corruption(case: Case, tmp_path: Path) -> None:
     assert done.returncode == case.exit_code, done.stderr
 
     # The readers' claims, proved against Datumaro itself: checked for it, a file it cannot import
-    # fails the check, and a file it imports holds no defect said to make it fail.
+    # or imports wrongly says so and fails the check, and a file it reads as written holds no defect
+    # said to do either.
     for_datumaro = run_dlint(target, tmp_path, case.dialect, "--target", "datumaro")
     fails = outcome is not Outcome.ACCEPTED
-    assert says_datumaro_fails(for_datumaro) == fails, for_datumaro.stdout
-    if fails:
+    altered = None if fails else unfaithful(root)
+    assert says_datumaro("fails to import it", for_datumaro) == fails, for_datumaro.stdout
+    if not fails:
+        assert says_datumaro("imports it wrongly", for_datumaro) == bool(altered), (
+            altered,
+            for_datumaro.stdout,
+        )
+    if fails or altered:
         assert for_datumaro.returncode == 1, for_datumaro.stdout

@@ -14,6 +14,7 @@ import yaml
 from dlint.api import LintOptions, lint, lint_data, select_rules
 from dlint.diagnostics import split_pointer
 from dlint.fixloop import fix_bytes
+from dlint.readers import parse_targets
 from dlint.rules import ALL_RULES
 from tests.rules.datasets import make_dataset, zip_folder
 
@@ -58,7 +59,8 @@ def build(case: dict[str, Any]) -> bytes:
 
 @pytest.mark.parametrize(("rule", "case"), _cases())
 def test_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
-    options = LintOptions(dialect=case.get("dialect"), ignore=tuple(case.get("ignore", ())))
+    target = tuple(case["target"]) if "target" in case else None  # the readers checked for
+    options = LintOptions(dialect=case.get("dialect"), ignore=tuple(case.get("ignore", ())), target=target)
     if "dataset" in case:
         root = tmp_path / "ds"
         make_dataset(root, case["dataset"], build)
@@ -88,14 +90,19 @@ def _check_fix(rule: str, case: dict[str, Any], options: LintOptions) -> None:
     fixing the result again changes nothing."""
     rules = select_rules(options)
     unsafe = bool(case.get("unsafe"))
-    result = fix_bytes(build(case), file="case.json", subset="default", rules=rules, unsafe=unsafe)
+    targets = parse_targets(options.target) if options.target is not None else None
+    result = fix_bytes(
+        build(case), file="case.json", subset="default", rules=rules, unsafe=unsafe, targets=targets
+    )
     assert result.refused is None and result.fixed is not None
     assert rule not in {d.code for d in result.remaining}
     document = json.loads(result.fixed)
     for pointer, value in case["fixed"].items():
         parent, key = _parent(document, pointer)
         assert parent[int(key) if isinstance(parent, list) else key] == value, pointer
-    again = fix_bytes(result.fixed, file="case.json", subset="default", rules=rules, unsafe=unsafe)
+    again = fix_bytes(
+        result.fixed, file="case.json", subset="default", rules=rules, unsafe=unsafe, targets=targets
+    )
     assert again.fixed == result.fixed and not again.applied
 
 
