@@ -10,8 +10,8 @@ A rule states, per reader, what that reader does with a file holding the defect 
 fails, it imports wrongly (silently), or it reads the file as written. The severity of a finding
 follows from the target (:func:`judged`): a defect that breaks a targeted reader is an error; one that
 breaks only a reader outside the target names that reader (a portability note) and is a warning,
-unless the rule holds it an error in itself (an id out of range is wrong whoever reads it); one that
-breaks no reader keeps the rule's own severity.
+unless the defect is wrong whoever reads it (a rule says so: ``inherent``, as for a label id that
+names no label); one that breaks no reader keeps the rule's own severity.
 """
 
 from __future__ import annotations
@@ -109,19 +109,21 @@ def inferred(dialect: str) -> Targets:
     return frozenset({Reader.CVAT if dialect in CVAT_DIALECTS else Reader.DATUMARO})
 
 
-def judged(own: Severity, claims: Mapping[Reader, Claim], targets: Targets) -> tuple[Severity, str]:
+def judged(
+    own: Severity, claims: Mapping[Reader, Claim], targets: Targets, inherent: bool = False
+) -> tuple[Severity, str]:
     """The severity of a finding under these targets, and what to add to its message (the readers it
     breaks). A defect that breaks a targeted reader is an error. One that breaks only readers outside
-    the target keeps the rule's own severity (what the defect is worth in itself), at least a
-    warning, and its message names those readers as a portability note. One that breaks no reader
-    keeps the rule's own severity."""
+    the target is a warning, and its message names those readers as a portability note; an
+    ``inherent`` defect (wrong whoever reads it) keeps the rule's own severity if it is higher. One
+    that breaks no reader keeps the rule's own severity."""
     broken = [reader for reader in Reader if reader in claims and claims[reader].reading.breaks]
     targeted = [reader for reader in broken if reader in targets]
     if targeted:
         return Severity.ERROR, " ({})".format("; ".join(claims[reader].said(reader) for reader in targeted))
     if broken:
         notes = "; ".join(claims[reader].said(reader) for reader in broken)
-        severity = own if own is Severity.ERROR else Severity.WARNING
+        severity = own if inherent and own is Severity.ERROR else Severity.WARNING
         return severity, f" (portability: {notes}; not a target of this check)"
     return own, ""
 

@@ -342,6 +342,7 @@ def test_rules_as_json(dlint: Any) -> None:
             "summary": rule.summary(),
             "severity": rule.severity.value,
             "fix": rule.fix.value,
+            "inherent": rule.inherent,
             "readers": {
                 reader.value: {"reading": claim.reading.value, "source": claim.source, "how": claim.how}
                 for reader, claim in rule.readers.items()

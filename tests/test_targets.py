@@ -61,7 +61,27 @@ def test_one_that_breaks_only_another_reader_names_it_and_is_a_warning_unless_wr
     note = " (portability: mainline Datumaro fails to import it; not a target of this check)"
     assert judged(Severity.INFO, claims, CVAT) == (Severity.WARNING, note)
     assert judged(Severity.WARNING, claims, CVAT) == (Severity.WARNING, note)
-    assert judged(Severity.ERROR, claims, CVAT) == (Severity.ERROR, note)
+    assert judged(Severity.ERROR, claims, CVAT) == (Severity.WARNING, note)
+    assert judged(Severity.ERROR, claims, CVAT, inherent=True) == (Severity.ERROR, note)
+    assert judged(Severity.INFO, claims, CVAT, inherent=True) == (Severity.WARNING, note)
+
+
+@pytest.mark.parametrize("rule", [rule for rule in RULES_BY_CODE.values() if rule.readers], ids=str)
+def test_every_rule_is_judged_by_the_readers_it_breaks(rule: Any) -> None:
+    """For every rule and every target: an error where it breaks a targeted reader, at most a warning
+    (or an inherent rule's own severity) where it breaks only others, its own where it breaks none."""
+    broken = {reader for reader, claim in rule.readers.items() if claim.reading.breaks}
+    for targets in (DATUMARO, CVAT, BOTH):
+        severity, note = rule.judged(targets)
+        if broken & targets:
+            assert severity is Severity.ERROR and ("fails to import it" in note or "wrongly" in note)
+        elif broken:
+            expected = (
+                rule.severity if rule.inherent and rule.severity is Severity.ERROR else Severity.WARNING
+            )
+            assert (severity, "portability" in note) == (expected, True)
+        else:
+            assert (severity, note) == (rule.severity, "")
 
 
 def test_one_that_breaks_no_reader_keeps_the_rules_own_severity() -> None:

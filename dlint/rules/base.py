@@ -121,6 +121,9 @@ class Rule:
     #: What each reader does with a file holding the defect (see :mod:`dlint.readers`): the severity
     #: of a finding follows from it and the run's targets. A rule that states no reader keeps its own.
     readers: ClassVar[Mapping[Reader, Claim]] = {}
+    #: Whether the defect is wrong whoever reads it (the file names what it does not define): then a
+    #: reader outside the target that reads it does not lower the rule's own severity.
+    inherent: ClassVar[bool] = False
 
     def check(self, node: Any, ctx: Context) -> Iterable[Finding]:
         """Findings for one node; pointers are relative to the node ("" is the node itself)."""
@@ -169,7 +172,7 @@ class Rule:
     def judged(cls, targets: Targets, readers: Mapping[Reader, Claim] | None = None) -> tuple[Severity, str]:
         """The severity of this rule's findings under these targets, and what to add to their
         message (see :func:`dlint.readers.judged`); ``readers``: a finding's own claims."""
-        return judged(cls.severity, cls.readers if readers is None else readers, targets)
+        return judged(cls.severity, cls.readers if readers is None else readers, targets, cls.inherent)
 
     @classmethod
     def docs(cls) -> str:
@@ -183,6 +186,8 @@ class Rule:
             if claim is not None:
                 how = f" {claim.how}" if claim.how else ""
                 lines.append(f"- {claim.said(reader)}.{how} (source: {claim.source})")
+        if cls.inherent:
+            lines.append("The defect is wrong whoever reads the file: it stays an error under every target.")
         return text + "\n".join(lines)
 
     @classmethod
@@ -194,6 +199,7 @@ class Rule:
             "summary": cls.summary(),
             "severity": cls.severity.value,
             "fix": cls.fix.value,
+            "inherent": cls.inherent,
             "readers": {
                 reader.value: {"reading": claim.reading.value, "source": claim.source, "how": claim.how}
                 for reader, claim in cls.readers.items()

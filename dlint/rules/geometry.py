@@ -72,6 +72,7 @@ class OddCoordinateCount(Rule):
             "Same checks in the fork.",
         ),
     )
+    inherent = True  # an x without its y is no point, whoever reads it
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"polygon", "polyline", "points"})
     fix = FixAvailability.UNSAFE
@@ -129,6 +130,7 @@ class TooFewVertices(Rule):
             "Same check in the fork.",
         ),
     )
+    inherent = True  # too few vertices make no shape, whoever reads it
     scope = Scope.ANNOTATION
     annotation_types = frozenset(MIN_VERTICES)
     fix = FixAvailability.UNSAFE

@@ -189,6 +189,7 @@ class MissingLabelCategories(Rule):
             "No label category raises a KeyError (uncaught, probably HTTP 500).",
         ),
     )
+    inherent = True  # a label that does not exist is wrong whoever reads the file
     scope = Scope.ANNOTATION
 
     def __init__(self) -> None:

@@ -61,6 +61,7 @@ class LabelIdOutOfRange(Rule):
             "An id beyond the labels is refused (can't import annotation); -1 takes the last label.",
         ),
     )
+    inherent = True  # a label that does not exist is wrong whoever reads the file
     scope = Scope.ANNOTATION
 
     def check(self, node: dict[str, Any], ctx: Context) -> Iterable[Finding]:

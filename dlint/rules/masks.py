@@ -55,6 +55,7 @@ class RleSizeMismatch(Rule):
             "transposed.",
         ),
     )
+    inherent = True  # a mask that does not fit its image is wrong whoever reads it
     scope = Scope.ANNOTATION
     annotation_types = frozenset({"mask"})
 

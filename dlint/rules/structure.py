@@ -113,6 +113,7 @@ class SchemaViolation(Rule):
             "Same construction code in the fork; the default error policy re-raises, so CVAT's import fails.",
         ),
     )
+    inherent = True  # the schema is the format: a file outside it is wrong whoever reads it
     scope = Scope.SCHEMA
 
     @classmethod
