@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from dlint.api import LintOptions, lint_data
+from dlint.diagnostics import Severity
+from dlint.rules import RULES_BY_CODE
 from tests.corruption.cases import Outcome
 from tests.corruption.test_corruption import datumaro_outcome
 from tests.fidelity import unfaithful
@@ -22,6 +24,7 @@ from tests.rules.test_cases import _cases, build
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 FOR_DATUMARO = LintOptions(target=("datumaro",))
+FOR_CVAT = LintOptions(target=("cvat",))
 
 
 #: What Datumaro did with a case: it failed, it read the file wrongly, or it read it as written.
@@ -87,3 +90,14 @@ def test_what_datumaro_does_with_a_rule_case_is_what_the_rules_say(
     assert seen == expected, f"Datumaro {outcome} {detail}; dlint: {[d.message for d in report.diagnostics]}"
     if outcome != READ:
         assert report.has_errors
+    # Checked for CVAT alone, what Datumaro does is a portability note: a warning, unless CVAT breaks
+    # too (then CVAT's own note makes it an error) or the rule holds the defect wrong in itself.
+    for_cvat = lint_data(raw, "default.json", options=FOR_CVAT)
+    noted = [d for d in for_cvat.diagnostics if f"portability: mainline Datumaro {outcome}" in d.message]
+    if outcome == READ:
+        assert not [d for d in for_cvat.diagnostics if "portability: mainline Datumaro" in d.message]
+    elif not any("(CVAT " in d.message for d in for_cvat.diagnostics):
+        assert noted, [d.message for d in for_cvat.diagnostics]
+    for d in noted:
+        inherent = RULES_BY_CODE[d.code].inherent and RULES_BY_CODE[d.code].severity is Severity.ERROR
+        assert d.severity is (Severity.ERROR if inherent else Severity.WARNING), d
