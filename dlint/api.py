@@ -103,6 +103,8 @@ class Report:
     baselined: int = 0
     #: Whether some file was checked for the reader its dialect is written for, no target being given.
     inferred_target: bool = False
+    #: The files read, to go back to them (the visual report draws items from them).
+    sources: tuple[Source, ...] = dataclasses.field(default=(), compare=False, repr=False)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
@@ -330,4 +332,7 @@ def _lint_sources(
         for d in adjust(found, source.name, options)
     ]
     inferred = any(options.target is None for _, options in sources)
-    return Report(tuple(diagnostics), tuple(source.name for source, _ in sources), inferred_target=inferred)
+    names = tuple(source.name for source, _ in sources)
+    return Report(
+        tuple(diagnostics), names, inferred_target=inferred, sources=tuple(source for source, _ in sources)
+    )

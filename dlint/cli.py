@@ -53,6 +53,7 @@ class OutputFormat(str, enum.Enum):
     github = "github"
     gitlab = "gitlab"
     junit = "junit"
+    html = "html"
 
 
 class RulesFormat(str, enum.Enum):
@@ -205,6 +206,14 @@ def check(
             help="Write the report to this file instead of standard output (any format; no colour).",
         ),
     ] = None,
+    max_thumbnails: Annotated[
+        int | None,
+        typer.Option(
+            "--max-thumbnails",
+            min=0,
+            help="With --output-format html: items drawn over their image at most (default 200).",
+        ),
+    ] = None,
 ) -> int:
     """Check annotation files; exit 1 when an error-level diagnostic is found."""
     resolver = configured(select, extend_select, ignore, dialect, config, isolated, target)
@@ -232,6 +241,11 @@ def check(
             typer.echo(_stale_note(baseline, stale), err=True)
     if statistics:
         text = stats.render(report, as_json=chosen in ("json", "json-lines"))
+    elif chosen == "html":
+        from dlint.visual.page import render as render_page
+        from dlint.visual.settings import page_settings
+
+        text = render_page(report, page_settings(resolver, split_selectors(target), max_thumbnails))
     elif chosen in TEXT_REPORTERS:
         colored = output_file is None and wanted(color, sys.stdout)
         text = TEXT_REPORTERS[chosen](report, quiet=quiet, color=colored)

@@ -62,6 +62,9 @@ class Settings:
     unfixable: tuple[str, ...] = ()
     #: The ``[limits]`` table (they concern the whole run: the working directory's count).
     limits: Limits = field(default_factory=Limits)
+    #: The ``[report]`` table: items drawn and diagnostics listed at most by the visual report.
+    max_thumbnails: int | None = None
+    max_diagnostics: int | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,8 @@ def settings_from_table(table: Mapping[str, Any], path: str | None, root: str) -
         fixable=strings("fixable", ("ALL",)),
         unfixable=strings("unfixable"),
         limits=Limits.from_table(table.get("limits", {})),
+        max_thumbnails=table.get("report", {}).get("max-thumbnails"),
+        max_diagnostics=table.get("report", {}).get("max-diagnostics"),
     )
 
 

@@ -328,8 +328,10 @@ def test_every_documented_key_is_accepted(tmp_path: Path) -> None:
         'fixable = ["ALL"]\nunfixable = ["DL302"]\n'
         '[per-file-ignores]\n"legacy/**" = ["DL1", "invalid-rle-counts"]\n'
         '[severity]\nDL117 = "error"\n'
+        "[report]\nmax-thumbnails = 50\nmax-diagnostics = 900\n"
     )
     settings = Resolver(cwd=str(tmp_path)).project_settings()
+    assert (settings.max_thumbnails, settings.max_diagnostics) == (50, 900)
     assert settings.unsafe_fixes is True and settings.unfixable == ("DL302",)
     assert settings.output_format == "sarif" and settings.root == str(tmp_path)
     assert settings.per_file_ignores == (("legacy/**", ("DL1", "invalid-rle-counts")),)

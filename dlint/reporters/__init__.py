@@ -28,6 +28,13 @@ TEXT_REPORTERS: dict[str, TextReporter] = {
 }
 
 
+def _html(report: Report, quiet: bool = False) -> str:
+    """The visual report with the default settings (the command line gives it the settings in force)."""
+    from dlint.visual.page import render  # its templates and image library load only when asked for
+
+    return render(report)
+
+
 REPORTERS: dict[str, Reporter] = {
     "full": full.render,
     "concise": concise.render,
@@ -38,4 +45,5 @@ REPORTERS: dict[str, Reporter] = {
     "github": github.render,
     "gitlab": gitlab.render,
     "junit": junit.render,
+    "html": _html,
 }

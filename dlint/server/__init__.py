@@ -4,6 +4,7 @@ Needs the ``serve`` extra (FastAPI on uvicorn). Modules: ``settings`` (limits an
 ``uploads`` (bodies spooled to disk within the size and time limits), ``service`` (calls of the API
 the CLI uses), ``jobs`` and ``workers`` (that work in worker processes that can be killed),
 ``lanes`` (how many run at once, for how long), ``guard`` (host allowlist and token), ``protocol``
-(the deadline of a request head), ``responses`` and ``problems`` (answers and errors), ``handlers``
-(the endpoints), ``app`` and ``run``.
+(the deadline of a request head), ``responses`` and ``problems`` (answers and errors), ``pages``
+(the upload page, ``GET /``, which shows the visual report), ``handlers`` (the endpoints), ``app``
+and ``run``.
 """

@@ -1,7 +1,7 @@
 """Who may call the service: requests must name an allowed host (a web page whose name an attacker
 points at this machine, DNS rebinding, names its own host and gets 421), and, when the service has
 a token, carry it (``Authorization: Bearer <token>``, compared in constant time; 401 otherwise).
-The health check, the API description and the docs (with their assets) stay open."""
+The health check, the API description, the docs (with their assets) and the upload page stay open."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dlint.server.problems import Problem, problem_response
 from dlint.server.settings import ServerSettings, host_name
 
-#: Paths answered without the token: the health check and the API description and docs.
-OPEN_PATHS = frozenset({"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+#: Paths answered without the token: the health check, the API description and docs, and the upload
+#: page (which asks for the token, and sends it with the upload).
+OPEN_PATHS = frozenset({"/", "/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 #: Where the docs' scripts, styles and icon are served (open too, as the docs are).
 DOCS_ASSETS = "/docs/assets"
 

@@ -16,7 +16,7 @@ from dlint import __version__
 from dlint.api import split_selectors
 from dlint.readers import Reader
 from dlint.schemas import DIALECTS
-from dlint.server import jobs, openapi, responses, service
+from dlint.server import jobs, openapi, pages, responses, service
 from dlint.server.lanes import Lanes, bounded
 from dlint.server.models import CheckResult, Health, RuleInfo, SchemaInfo
 from dlint.server.settings import ServerSettings
@@ -28,6 +28,7 @@ router = APIRouter(responses=openapi.problems(421))
 class OutputFormat(str, enum.Enum):
     json = "json"
     sarif = "sarif"
+    html = "html"
 
 
 class Style(str, enum.Enum):
@@ -66,6 +67,13 @@ def selection(
 
 
 Chosen = Annotated[service.Selection, Depends(selection)]
+Format = Annotated[
+    OutputFormat,
+    Query(
+        description="json: the diagnostics and their summary; sarif: a SARIF 2.1.0 log; html: the visual "
+        "report, one self-contained page (the items drawn over their images, found in an uploaded archive)."
+    ),
+]
 FileName = Annotated[
     str | None,
     Query(
@@ -95,6 +103,12 @@ async def answered(
         answer = await bounded(request, lane, chosen.limits, chosen.timeout, job, upload, *args)
         stream = (upload.folder / answer.name).open("rb")
     return responses.streamed(stream, answer.media_type, answer.headers)
+
+
+@router.get("/", include_in_schema=False)
+async def upload_page(request: Request) -> Response:
+    """The upload page: drop a file, see its visual report (open, as the docs are)."""
+    return pages.upload_page(settings(request).token is not None)
 
 
 @router.get("/healthz", response_model=Health, tags=["service"])
@@ -132,7 +146,7 @@ async def get_schema(dialect: str) -> Response:
 async def check(
     request: Request,
     chosen: Chosen,
-    output_format: OutputFormat = OutputFormat.json,
+    output_format: Format = OutputFormat.json,
     filename: FileName = None,
 ) -> Response:
     """Lint an annotation file (`application/json`) or a dataset archive (`application/zip`).

@@ -24,9 +24,13 @@ class Answer:
 
 
 def check(upload: Upload, options: LintOptions, output_format: str) -> Answer:
-    """Lint the upload; write the report (JSON or SARIF) in its folder."""
+    """Lint the upload; write the report (JSON, SARIF or the visual report) in its folder. The visual
+    report is rendered here, while the spooled upload it draws the items from still exists."""
     report = service.check(upload, options)
-    body, media_type = responses.checked(report, output_format)
+    if output_format == "html":
+        body, media_type = responses.report_page(report, options)
+    else:
+        body, media_type = responses.checked(report, output_format)
     (upload.folder / ANSWER).write_bytes(body)
     return Answer(ANSWER, media_type, {})
 

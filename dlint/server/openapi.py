@@ -22,8 +22,12 @@ UPLOAD: dict[str, Any] = {
 
 CHECKED: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The diagnostics and their summary; a SARIF 2.1.0 log for `output_format=sarif`.",
-        "content": {"application/sarif+json": {"schema": {"type": "object"}}},
+        "description": "The diagnostics and their summary; a SARIF 2.1.0 log for `output_format=sarif`; "
+        "the visual report, one self-contained HTML page, for `output_format=html`.",
+        "content": {
+            "application/sarif+json": {"schema": {"type": "object"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
     }
 }
 

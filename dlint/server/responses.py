@@ -1,4 +1,5 @@
-"""Results as HTTP responses: check reports (JSON or SARIF), fixed files with their fix headers.
+"""Results as HTTP responses: check reports (JSON, SARIF or the visual report, one HTML page), fixed
+files with their fix headers.
 
 ``/v1/fix`` answers with the fixed file itself; what fixing did travels in headers, each a compact
 JSON text:
@@ -22,14 +23,17 @@ from typing import IO, Any
 import orjson
 from starlette.responses import Response, StreamingResponse
 
-from dlint.api import Report
+from dlint.api import LintOptions, Report, select_rules
 from dlint.diagnostics import Applicability, Diagnostic, Severity
 from dlint.reporters import sarif
 from dlint.reporters.paths import project_root
+from dlint.reporters.summary import INFERRED
 from dlint.server.service import Fixed
 from dlint.server.uploads import Upload
+from dlint.visual.page import PageSettings, render
 
 SARIF_TYPE = "application/sarif+json"
+HTML_TYPE = "text/html; charset=utf-8"
 SCHEMA_TYPE = "application/schema+json"
 MEDIA_TYPES = {"json": "application/json", "zip": "application/zip"}
 _CHUNK = 1024 * 1024
@@ -65,6 +69,20 @@ def checked(report: Report, output_format: str) -> tuple[bytes, str]:
         "summary": summary(report.diagnostics, len(report.files)),
     }
     return orjson.dumps(payload), "application/json"
+
+
+def report_page(report: Report, options: LintOptions) -> tuple[bytes, str]:
+    """The visual report of a check (see :mod:`dlint.visual.page`), and its media type. The report's
+    sources must still be readable: the items are drawn from them, over their images."""
+    given = options.target or ()
+    configuration = (
+        ("Select", ", ".join(options.select) or "ALL"),
+        ("Ignore", ", ".join(options.ignore) or "nothing"),
+        ("Dialect", options.dialect or "detected per file"),
+        ("Rules", f"{len(select_rules(options))} selected"),
+    )
+    settings = PageSettings(target=", ".join(given) if given else INFERRED, configuration=configuration)
+    return render(report, settings).encode("utf-8"), HTML_TYPE
 
 
 def _sarif(report: Report) -> str:

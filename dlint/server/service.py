@@ -24,7 +24,7 @@ from dlint.rules import ALL_RULES, find_rule
 from dlint.schemas import DIALECTS, catalog, schema_text
 from dlint.server.problems import Problem
 from dlint.server.uploads import Upload
-from dlint.sources import SourceError
+from dlint.sources import Source, SourceError
 
 #: What reading a damaged archive may raise besides :class:`SourceError`.
 ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
@@ -76,7 +76,8 @@ class Fixed:
 
 
 def check(upload: Upload, options: LintOptions) -> Report:
-    """Lint an uploaded annotation file or dataset archive."""
+    """Lint an uploaded annotation file or dataset archive. The report's sources read the spooled
+    upload: use them (the visual report does) before the upload is removed."""
     with _refusals(upload):
         report = lint([str(upload.path)], options)
     if not report.files:
@@ -86,6 +87,7 @@ def check(upload: Upload, options: LintOptions) -> Report:
         tuple(_renamed(d, upload) for d in report.diagnostics),
         tuple(local_name(name, upload) for name in report.files),
         inferred_target=report.inferred_target,
+        sources=tuple(_renamed_source(source, upload) for source in report.sources),
     )
 
 
@@ -143,6 +145,12 @@ def local_name(name: str, upload: Upload) -> str:
 
 def _renamed(diagnostic: Diagnostic, upload: Upload) -> Diagnostic:
     return dataclasses.replace(diagnostic, file=local_name(diagnostic.file, upload))
+
+
+def _renamed_source(source: Source, upload: Upload) -> Source:
+    """A source named as its diagnostics are (the visual report finds an item's file by that name);
+    it still reads the spooled upload, which exists as long as the job runs."""
+    return dataclasses.replace(source, name=local_name(source.name, upload))
 
 
 def _renamed_result(result: FixResult, upload: Upload) -> FixResult:

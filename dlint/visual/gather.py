@@ -1,0 +1,177 @@
+"""The items the visual report draws, read back from the files a run checked, with their images.
+
+A run keeps no file's items (memory is released file by file), so the report goes back to the files:
+each file that holds diagnostics on items is read again and outlined (its items as undecoded text,
+about a tenth of a full parse), and only the items to draw are decoded. Their images are looked up
+where Datumaro looks (``images/<subset>/<path>``, then ``images/<path>``) in the dataset folder or
+archive, and downscaled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import orjson
+
+from dlint.columns import split
+from dlint.diagnostics import Diagnostic, split_pointer
+from dlint.media import MediaStore, locate
+from dlint.sources import Source
+from dlint.visual.draw import Drawing, draw
+from dlint.visual.thumbs import Thumbnail, thumbnail
+
+
+class _Outline(msgspec.Struct):
+    """A file's categories, and its items as undecoded text."""
+
+    categories: Any = None
+    items: list[msgspec.Raw] = []
+
+
+_OUTLINE = msgspec.json.Decoder(_Outline)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """An item drawn: its annotations over its image (or over a stand-in of the image's size), and
+    what was found of the image."""
+
+    drawing: Drawing
+    #: What became of the image: "" when it is drawn, else why not ("not in the dataset", ...).
+    image_note: str
+
+
+def item_index(pointer: str) -> int | None:
+    """The index of the item a pointer lies in (None when it lies in no item)."""
+    tokens = split_pointer(pointer)
+    if len(tokens) >= 2 and tokens[0] == "items" and tokens[1].isdigit():
+        return int(tokens[1])
+    return None
+
+
+def annotation_index(pointer: str) -> int | None:
+    """The index of the annotation a pointer lies in (None when it lies in no annotation)."""
+    tokens = split_pointer(pointer)
+    if len(tokens) >= 4 and tokens[0] == "items" and tokens[2] == "annotations" and tokens[3].isdigit():
+        return int(tokens[3])
+    return None
+
+
+def wanted(diagnostics: Iterable[Diagnostic], limit: int) -> dict[str, dict[int, int | None]]:
+    """The items to draw, by file: the first ``limit`` items that diagnostics lie in, in report order,
+    each with the annotation to highlight (that of its first diagnostic on an annotation)."""
+    chosen: dict[str, dict[int, int | None]] = {}
+    count = 0
+    for diagnostic in diagnostics:
+        index = item_index(diagnostic.pointer)
+        if index is None:
+            continue
+        items = chosen.setdefault(diagnostic.file, {})
+        if index not in items:
+            if count >= limit:
+                continue
+            count += 1
+            items[index] = None
+        if items[index] is None:
+            items[index] = annotation_index(diagnostic.pointer)
+    return chosen
+
+
+#: Below this many items to draw, a second process costs more than it saves.
+SHARED_FROM = 16
+
+
+def scenes(
+    sources: Iterable[Source], chosen: dict[str, dict[int, int | None]]
+) -> dict[tuple[str, int], Scene]:
+    """The chosen items drawn, by file name and item index; an item that cannot be read back (its file
+    changed, or does not decode) is left out. Many items are drawn half here and half in a forked
+    copy of the process, side by side."""
+    work = list(_work(sources, chosen))
+    shared = len(work) >= SHARED_FROM
+    mine, theirs = (work[0::2], work[1::2]) if shared else (work, [])  # alternate: the halves weigh alike
+    pending = split.start(lambda: orjson.dumps([_drawn(*job[1:]) for job in theirs]), fork=shared)
+    found = [_drawn(*job[1:]) for job in mine]
+    answer = pending()
+    found += orjson.loads(answer) if answer is not None else [_drawn(*job[1:]) for job in theirs]
+    return {
+        job[0]: Scene(Drawing(svg, tuple(notes)), image_note)
+        for job, done in zip([*mine, *theirs], found, strict=True)
+        if done is not None
+        for svg, notes, image_note in (done,)
+    }
+
+
+_Job = tuple[tuple[str, int], dict[str, Any], Any, "int | None", Source]
+
+
+def _work(sources: Iterable[Source], chosen: dict[str, dict[int, int | None]]) -> Iterable[_Job]:
+    """The items to draw, read back: (where, item, categories, annotation to highlight, source)."""
+    for source in sources:
+        items = chosen.get(source.name)
+        if not items:
+            continue
+        try:
+            outline = _OUTLINE.decode(source.read())
+        except (OSError, msgspec.MsgspecError, ValueError):
+            continue  # the run refused or could not parse this file: nothing to draw from it
+        for index, highlight in items.items():
+            if index >= len(outline.items):
+                continue
+            try:
+                item = orjson.loads(bytes(outline.items[index]))
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(item, dict):
+                yield (source.name, index), item, outline.categories, highlight, source
+
+
+def _drawn(item: dict[str, Any], categories: Any, highlight: int | None, source: Source) -> Any:
+    """An item drawn, as data a pipe carries: [svg, notes, image note], or None."""
+    scene = _scene(item, categories, highlight, source)
+    return None if scene is None else [scene.drawing.svg, list(scene.drawing.notes), scene.image_note]
+
+
+def _scene(item: dict[str, Any], categories: Any, highlight: int | None, source: Source) -> Scene | None:
+    image, note = _image(item, source)
+    drawing = draw(item, categories, highlight=highlight, image=image, size=_size(item))
+    if drawing is None:
+        return None
+    return Scene(drawing, note)
+
+
+def _size(item: dict[str, Any]) -> tuple[int, int] | None:
+    """The image size an item declares, as (height, width)."""
+    image = item.get("image")
+    size = image.get("size") if isinstance(image, dict) else None
+    if isinstance(size, list) and len(size) == 2 and all(type(v) is int and v > 0 for v in size):
+        return size[0], size[1]
+    return None
+
+
+def _image(item: dict[str, Any], source: Source) -> tuple[Thumbnail | None, str]:
+    """The item's image, downscaled, or None and why."""
+    image = item.get("image")
+    if not isinstance(image, dict):
+        return None, "the item has no image"
+    path = image.get("path")
+    if not isinstance(path, str) or not path:
+        item_id = item.get("id")
+        path = f"{item_id}.jpg" if isinstance(item_id, str) else ""
+    store: MediaStore | None = source.dataset.media
+    if store is None:
+        return None, "the dataset carries no images"
+    found = locate(store, "images", source.subset, path) if path else None
+    if found is None:
+        return None, f"{path or 'its image'}: not in the dataset"
+    try:
+        with store.open(found) as stream:
+            picture = thumbnail(stream)
+    except OSError as error:
+        return None, f"{path}: cannot be read ({error.strerror or error})"
+    if picture is None:
+        return None, f"{path}: not an image that can be read"
+    return picture, ""

@@ -1,0 +1,212 @@
+"""The visual report, opened in a real browser: what a person sees, and that the page asks for nothing."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from PIL import Image
+from pycocotools import mask as mask_utils
+
+from tests.browser import opened, pixel
+from tests.conftest import run_console
+
+WIDTH, HEIGHT = 1600, 800  # the image: downscaled to 512 x 256 in the report
+BOX = [400.0, 200.0, 400.0, 300.0]  # x, y, width, height
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def _mask() -> dict[str, Any]:
+    """A mask filling the rectangle x 1000..1400, y 100..500 of the image."""
+    pixels = bytearray(WIDTH * HEIGHT)
+    grid = memoryview(pixels).cast("B", (HEIGHT, WIDTH))
+    for y in range(100, 500):
+        for x in range(1000, 1400):
+            grid[y, x] = 1
+    import numpy as np
+
+    encoded = mask_utils.encode(
+        np.asfortranarray(np.frombuffer(bytes(pixels), np.uint8).reshape(HEIGHT, WIDTH))
+    )
+    return {"counts": encoded["counts"].decode("ascii"), "size": [HEIGHT, WIDTH]}
+
+
+def _annotation(index: int, kind: str, **geometry: Any) -> dict[str, Any]:
+    base = {"id": index, "type": kind, "attributes": {}, "group": 0, "label_id": 0, "z_order": 0}
+    return base | geometry
+
+
+def _dataset(root: Path, items: int = 3) -> Path:
+    """A dataset with a white 1600 x 800 image per item and three defects: an undeclared attribute on
+    a box (item a), the same on a mask (item b), a polygon leaving the image (item c)."""
+    box = _annotation(1, "bbox", bbox=BOX, attributes={"colour": "red"})
+    mask = _annotation(2, "mask", rle=_mask(), attributes={"colour": "red"})
+    outside = _annotation(3, "polygon", points=[-400.0, 100.0, 600.0, 100.0, 600.0, 700.0, -400.0, 700.0])
+    annotations = {"a": [box], "b": [mask], "c": [outside]}
+    doc = {
+        "dm_format_version": "1.0",
+        "media_type": 2,
+        "infos": {},
+        "categories": {
+            "label": {
+                "labels": [{"name": HOSTILE, "parent": "", "attributes": []}],
+                "attributes": [],
+                "label_groups": [],
+            },
+            "mask": {"colormap": [{"label_id": 0, "r": 0, "g": 160, "b": 0}]},
+        },
+        "items": [
+            {
+                "id": name,
+                "annotations": annotations[name],
+                "image": {"path": f"{name}.jpg", "size": [HEIGHT, WIDTH]},
+            }
+            for name in "abc"[:items]
+        ],
+    }
+    (root / "annotations").mkdir(parents=True)
+    (root / "annotations" / "train.json").write_bytes(orjson.dumps(doc))
+    (root / "images" / "train").mkdir(parents=True)
+    for name in "abc":
+        Image.new("RGB", (WIDTH, HEIGHT), "white").save(root / "images" / "train" / f"{name}.jpg", quality=95)
+    return root
+
+
+def _report(target: Path, out: Path, *more: str) -> str:
+    done = run_console("check", str(target), "--no-cache", "--output-format", "html", "-o", str(out), *more)
+    assert done.code == 0, done.err  # warnings only
+    assert not done.out
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = _dataset(tmp_path_factory.mktemp("visual") / "ds")
+    out = root.parent / "report.html"
+    _report(root, out)
+    return out
+
+
+def _scene(watched: Any, item: str) -> Any:
+    return watched.page.locator(f'.block[data-item="{item}"] figure.scene svg').first
+
+
+def _to_screen(watched: Any, svg: Any, x: float, y: float) -> tuple[int, int]:
+    """Where an image point is drawn, in the svg element's own screenshot."""
+    box = svg.evaluate(
+        "s => { const v = s.viewBox.baseVal, r = s.getBoundingClientRect();"
+        " return [v.x, v.y, v.width, v.height, r.width, r.height]; }"
+    )
+    vx, vy, vw, vh, width, height = box
+    return round((x - vx) / vw * width), round((y - vy) / vh * height)
+
+
+def test_the_page_opens_offline_without_a_request_or_an_error(report: Path) -> None:
+    with opened() as watched:
+        watched.page.goto(report.as_uri())
+        assert watched.page.locator(".row").count() == 3
+        assert watched.requests_beyond(report.as_uri()) == []
+        assert watched.errors == []
+        # the hostile label name is shown as text, never run
+        fired: list[str] = []
+        watched.page.on("dialog", lambda dialog: (fired.append(dialog.message), dialog.dismiss()))
+        titles = watched.page.locator("svg title").all_text_contents()
+        assert any(HOSTILE in title for title in titles), titles
+        watched.page.wait_for_timeout(200)
+        assert fired == []
+    assert "<img src=x" not in report.read_text(encoding="utf-8")
+
+
+def test_the_filters_change_what_is_listed(report: Path) -> None:
+    with opened() as watched:
+        page = watched.page
+        page.goto(report.as_uri())
+        visible = page.locator(".row:visible")
+        assert visible.count() == 3 and page.locator("#shown").text_content() == "3 of 3 shown"
+        page.fill("input[name=item]", "b")
+        assert visible.count() == 1 and page.locator(".block:visible").get_attribute("data-item") == "b"
+        page.fill("input[name=item]", "")
+        page.select_option("select[name=rule]", "DL210")
+        assert visible.count() == 1 and "outside the image" in visible.first.text_content()
+        page.select_option("select[name=rule]", "")
+        page.uncheck("input[name=severity][value=warning]")
+        assert visible.count() == 0 and page.locator("#shown").text_content() == "0 of 3 shown"
+        page.check("input[name=severity][value=warning]")
+        assert visible.count() == 3
+        assert watched.errors == []
+
+
+def test_a_box_and_a_mask_land_where_they_are(report: Path) -> None:
+    with opened() as watched:
+        watched.page.goto(report.as_uri())
+        box_svg = _scene(watched, "a")
+        shot = box_svg.screenshot()
+        x, y, w, h = BOX
+        left = _to_screen(watched, box_svg, x, y + h / 2)
+        inside = _to_screen(watched, box_svg, x + w / 2, y + h / 2)
+        red, green, blue = pixel(shot, *left)
+        assert (red, green, blue) != (255, 255, 255) and green > red and green > blue  # the label's green
+        assert pixel(shot, *inside)[0] > 200  # the box is an outline: its middle shows the white image
+
+        mask_svg = _scene(watched, "b")
+        shot = mask_svg.screenshot()
+        red, green, blue = pixel(shot, *_to_screen(watched, mask_svg, 1200, 300))  # inside the mask
+        assert green > red + 40 and green > blue + 40
+        assert (
+            pixel(shot, *_to_screen(watched, mask_svg, 700, 300)) == (255, 255, 255)
+            or min(pixel(shot, *_to_screen(watched, mask_svg, 700, 300))) > 240
+        )  # beside it: the image
+        assert watched.errors == []
+
+
+def test_a_polygon_outside_the_image_is_drawn_outside_it(report: Path) -> None:
+    with opened() as watched:
+        watched.page.goto(report.as_uri())
+        svg = _scene(watched, "c")
+        view = svg.evaluate("s => s.viewBox.baseVal.x")
+        assert view < 0  # the drawing widens to show what lies left of the image
+        image = svg.locator("image").first.bounding_box()
+        shape = svg.locator("g.ann polygon").first.bounding_box()
+        assert image is not None and shape is not None
+        assert shape["x"] < image["x"] - 20
+        shot = svg.screenshot()
+        red, green, blue = pixel(shot, *_to_screen(watched, svg, -200, 100))  # on its top edge, outside
+        assert green > red and green > blue, (red, green, blue)
+
+
+def test_the_image_is_a_thumbnail_and_the_drawings_are_bounded(tmp_path: Path) -> None:
+    root = _dataset(tmp_path / "ds")
+    page = _report(root, tmp_path / "report.html")
+    thumbnails = re.findall(r'href="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(thumbnails) == 3
+    with Image.open(io.BytesIO(base64.b64decode(thumbnails[0]))) as image:
+        assert max(image.size) <= 512 and image.size == (512, 256)
+
+    bounded = _report(root, tmp_path / "bounded.html", "--max-thumbnails", "1")
+    assert bounded.count('<figure class="scene">') == 1
+    assert "the diagnostics of 2 other items are listed without a drawing" in bounded
+
+
+def test_a_zip_archive_gives_the_same_drawings(tmp_path: Path) -> None:
+    root = _dataset(tmp_path / "ds")
+    archive = tmp_path / "ds.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                zipped.write(path, path.relative_to(root).as_posix())
+    page = _report(archive, tmp_path / "report.html")
+    assert page.count("data:image/jpeg;base64,") == 3
+
+
+def test_an_image_that_is_not_there_is_said_and_the_item_still_drawn(tmp_path: Path) -> None:
+    root = _dataset(tmp_path / "ds")
+    (root / "images" / "train" / "a.jpg").unlink()
+    page = _report(root, tmp_path / "report.html", "--ignore", "DL407")
+    assert "Image not drawn: a.jpg: not in the dataset." in page
+    assert page.count('<figure class="scene">') == 3
