@@ -84,6 +84,7 @@ ALL_COMMANDS = (
     "orjson-gc",
     "dlint-check",
     "dlint-check-cached",
+    "dlint-html",
     "fix-baseline",
     "dlint-fix",
     "jsonschema-py",
@@ -302,6 +303,7 @@ def build_commands(
         Command("orjson-gc", [py, "-c", ORJSON_GC_CODE, file], note="orjson.loads, collector on"),
         _dlint_check(bench, py, avail),
         _dlint_check_cached(bench, py, avail),
+        _dlint_html(bench, py, avail),
         Command(
             "fix-baseline",
             [py, "-c", FIX_BASELINE_CODE, str(scratch)],
@@ -325,6 +327,26 @@ def _dlint_check(bench: BenchFile, py: str, avail: Availability) -> Command:
     argv = [py, "-m", "dlint", "check", str(bench.path), "--output-format", "json", "--no-cache"]
     skipped = "" if avail.dlint[0] else f"python -m dlint is not available ({avail.dlint[1]})"
     return Command("dlint-check", argv, LINT_EXIT_CODES, note="output to /dev/null", skipped=skipped)
+
+
+def _dlint_html(bench: BenchFile, py: str, avail: Availability) -> Command:
+    """The same check writing the visual report (its items drawn, at most 200) to a file."""
+    page = bench.path.with_name(bench.path.stem + ".report.html")
+    bench.scratch.append(page)
+    argv = [
+        py,
+        "-m",
+        "dlint",
+        "check",
+        str(bench.path),
+        "--output-format",
+        "html",
+        "--no-cache",
+        "-o",
+        str(page),
+    ]
+    skipped = "" if avail.dlint[0] else f"python -m dlint is not available ({avail.dlint[1]})"
+    return Command("dlint-html", argv, LINT_EXIT_CODES, note="visual report to a file", skipped=skipped)
 
 
 def _dlint_check_cached(bench: BenchFile, py: str, avail: Availability) -> Command:

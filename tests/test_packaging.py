@@ -96,6 +96,16 @@ def test_installed_wheel_runs_outside_the_source_tree(wheel: Path, tmp_path: Pat
     )
     assert run.returncode == 1
     assert ":48:11: DL302 RLE counts decode to runs summing to 82 pixels" in run.stdout
+    # the visual report's template, style and script ship in the wheel
+    page = subprocess.run(
+        [env_dir / "bin" / "dlint", "check", str(example), "--output-format", "html", "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert page.returncode == 1 and page.stdout.startswith("<!DOCTYPE html>"), page.stderr
+    assert "DL302" in page.stdout and "<script>" in page.stdout and "report.css" not in page.stdout
     schema = subprocess.run(
         [env_dir / "bin" / "dlint", "schema", "--dialect", "legacy-info"],
         cwd=tmp_path,

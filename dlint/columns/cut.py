@@ -39,7 +39,7 @@ _SPACE = b"[ \t\r\n]*"
 #: A key ``items`` with an array for its value (its ``[`` ends the match).
 _ITEMS = re.compile(_SPACE.join([b'"items"', b":", rb"\["]))
 #: The end of an item, a comma, and the start of the next, whose first key is its string ``id``.
-_BOUNDARY = re.compile(_SPACE.join([rb"\}", b",", rb"\{", b'"id"', b":", b'"']))
+BOUNDARY = re.compile(_SPACE.join([rb"\}", b",", rb"\{", b'"id"', b":", b'"']))
 #: Where the key ``items`` is looked for: the first quarter of the file, and its first few keys.
 HEAD_SHARE, MAX_TRIES = 0.25, 8
 
@@ -78,7 +78,7 @@ def candidates(raw: bytes, share: float) -> Iterator[Cut]:
     for tries, items in enumerate(_ITEMS.finditer(raw, 0, int(end * HEAD_SHARE))):
         start = items.end() - 1
         if boundary is None:
-            boundary = _BOUNDARY.search(raw, start + int((end - start) * share), end)
+            boundary = BOUNDARY.search(raw, start + int((end - start) * share), end)
         if boundary is None or boundary.start() <= start or tries == MAX_TRIES:
             return
         yield Cut(start, boundary.start(), raw.index(b"{", boundary.start() + 1), end)

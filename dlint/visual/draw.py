@@ -125,9 +125,9 @@ def _hatch(x0: float, y0: float, x1: float, y1: float, unit: float) -> str:
     """Diagonal lines over the box (x0, y0)-(x1, y1), :data:`_HATCH` display pixels apart."""
     step = _HATCH * unit * math.sqrt(2)
     count = min(2000, math.ceil((x1 - x0 + y1 - y0) / step))
+    top, bottom, rise = f"{y0:.1f}", f"{y1:.1f}", y1 - y0  # (the box is the view: no clamping needed)
     d = " ".join(
-        f"M{_fmt(x0 + k * step)} {_fmt(y0)}L{_fmt(x0 + k * step - (y1 - y0))} {_fmt(y1)}"
-        for k in range(count + 1)
+        [f"M{x0 + k * step:.1f} {top}L{x0 + k * step - rise:.1f} {bottom}" for k in range(count + 1)]
     )
     return f'<path d="{d}" stroke="#5a5a5a" stroke-width="1" fill="none" {_NS}/>'
 

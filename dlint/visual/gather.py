@@ -10,13 +10,13 @@ archive, and downscaled.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 import orjson
 
-from dlint.columns import split
+from dlint.columns import cut, split
 from dlint.diagnostics import Diagnostic, split_pointer
 from dlint.media import MediaStore, locate
 from dlint.sources import Source
@@ -60,33 +60,66 @@ def annotation_index(pointer: str) -> int | None:
     return None
 
 
-def wanted(diagnostics: Iterable[Diagnostic], limit: int) -> dict[str, dict[int, int | None]]:
+@dataclass
+class Chosen:
+    """The items of one file to draw: each with the annotation to highlight, and how far into the
+    file's text they reach when that is known (the file is one line: the largest column of their
+    diagnostics, a character offset, which is at most the byte offset)."""
+
+    items: dict[int, int | None] = field(default_factory=dict)
+    reach: int | None = 0
+
+
+def wanted(diagnostics: Iterable[Diagnostic], limit: int) -> dict[str, Chosen]:
     """The items to draw, by file: the first ``limit`` items that diagnostics lie in, in report order,
     each with the annotation to highlight (that of its first diagnostic on an annotation)."""
-    chosen: dict[str, dict[int, int | None]] = {}
+    chosen: dict[str, Chosen] = {}
     count = 0
     for diagnostic in diagnostics:
         index = item_index(diagnostic.pointer)
         if index is None:
             continue
-        items = chosen.setdefault(diagnostic.file, {})
-        if index not in items:
+        file = chosen.setdefault(diagnostic.file, Chosen())
+        if index not in file.items:
             if count >= limit:
                 continue
             count += 1
-            items[index] = None
-        if items[index] is None:
-            items[index] = annotation_index(diagnostic.pointer)
+            file.items[index] = None
+        if file.items[index] is None:
+            file.items[index] = annotation_index(diagnostic.pointer)
+        if file.reach is not None:
+            one_line = diagnostic.line == 1 and diagnostic.column is not None
+            file.reach = max(file.reach, (diagnostic.column or 1) - 1) if one_line else None
     return chosen
+
+
+def outline(raw: bytes, last: int, reach: int | None) -> _Outline:
+    """The file's categories and its items as text, at least up to item ``last``. When a position
+    inside that item is known (``reach``), only the text up to the end of an item past it is
+    decoded: the first few boundaries between items that follow are tried, the text is cut after
+    one and closed (``]}``), and the cut holds only if that decodes, with the categories and the item.
+    A cut anywhere but between two items of the top-level items does not decode; otherwise the whole
+    text is decoded."""
+    if reach is not None:
+        for tries, boundary in enumerate(cut.BOUNDARY.finditer(raw, reach)):
+            if tries == MAX_CUTS:
+                break
+            try:
+                found = _OUTLINE.decode(b"".join((memoryview(raw)[: boundary.start() + 1], b"]}")))
+            except (msgspec.MsgspecError, ValueError):
+                continue
+            if len(found.items) > last and found.categories is not None:
+                return found
+    return _OUTLINE.decode(raw)
 
 
 #: Below this many items to draw, a second process costs more than it saves.
 SHARED_FROM = 16
+#: Cuts tried after the items to draw before the whole text is decoded.
+MAX_CUTS = 4
 
 
-def scenes(
-    sources: Iterable[Source], chosen: dict[str, dict[int, int | None]]
-) -> dict[tuple[str, int], Scene]:
+def scenes(sources: Iterable[Source], chosen: dict[str, Chosen]) -> dict[tuple[str, int], Scene]:
     """The chosen items drawn, by file name and item index; an item that cannot be read back (its file
     changed, or does not decode) is left out. Many items are drawn half here and half in a forked
     copy of the process, side by side."""
@@ -108,25 +141,25 @@ def scenes(
 _Job = tuple[tuple[str, int], dict[str, Any], Any, "int | None", Source]
 
 
-def _work(sources: Iterable[Source], chosen: dict[str, dict[int, int | None]]) -> Iterable[_Job]:
+def _work(sources: Iterable[Source], chosen: dict[str, Chosen]) -> Iterable[_Job]:
     """The items to draw, read back: (where, item, categories, annotation to highlight, source)."""
     for source in sources:
-        items = chosen.get(source.name)
-        if not items:
+        wanted = chosen.get(source.name)
+        if wanted is None or not wanted.items:
             continue
         try:
-            outline = _OUTLINE.decode(source.read())
+            read = outline(source.read(), max(wanted.items), wanted.reach)
         except (OSError, msgspec.MsgspecError, ValueError):
             continue  # the run refused or could not parse this file: nothing to draw from it
-        for index, highlight in items.items():
-            if index >= len(outline.items):
+        for index, highlight in wanted.items.items():
+            if index >= len(read.items):
                 continue
             try:
-                item = orjson.loads(bytes(outline.items[index]))
+                item = orjson.loads(bytes(read.items[index]))
             except orjson.JSONDecodeError:
                 continue
             if isinstance(item, dict):
-                yield (source.name, index), item, outline.categories, highlight, source
+                yield (source.name, index), item, read.categories, highlight, source
 
 
 def _drawn(item: dict[str, Any], categories: Any, highlight: int | None, source: Source) -> Any:

@@ -219,6 +219,8 @@ def _coords(values: Any, stride: int, problems: list[str]) -> tuple[list[Point |
         if x is None or y is None:
             bad += 1
             points.append(None)
+        elif -LIMIT <= x <= LIMIT and -LIMIT <= y <= LIMIT:
+            points.append((x, y))
         else:  # clamped far outside any view, so that they are written briefly
             points.append((clamp(x), clamp(y)))
         if stride == 3:

@@ -158,7 +158,7 @@ def mask_layer(rle: Any, color: tuple[int, int, int], max_side: int = MAX_SIDE) 
         # two colours, 1 bit a pixel: transparent, or the colour at MASK_ALPHA
         layer.putpalette([0, 0, 0, *(min(255, max(0, int(c))) for c in color)])
         out = io.BytesIO()
-        layer.save(out, "PNG", transparency=bytes((0, MASK_ALPHA)), bits=1)
+        layer.save(out, "PNG", transparency=bytes((0, MASK_ALPHA)), bits=1, compress_level=1)
     except Exception as exc:  # pycocotools on input the checks above let through
         return f"it could not be decoded ({type(exc).__name__})"
     return MaskLayer(out.getvalue(), height, width)
