@@ -210,3 +210,31 @@ def test_an_image_that_is_not_there_is_said_and_the_item_still_drawn(tmp_path: P
     page = _report(root, tmp_path / "report.html", "--ignore", "DL407")
     assert "Image not drawn: a.jpg: not in the dataset." in page
     assert page.count('<figure class="scene">') == 3
+
+
+def test_a_diagnostic_clicked_highlights_its_annotation(tmp_path: Path) -> None:
+    root = _dataset(tmp_path / "ds")
+    doc = orjson.loads((root / "annotations" / "train.json").read_bytes())
+    first = doc["items"][0]["annotations"][0]
+    second = _annotation(
+        5, "polygon", points=[1500.0, 700.0, 1700.0, 700.0, 1600.0, 900.0]
+    )  # leaves the image
+    doc["items"][0]["annotations"] = [first, second]
+    (root / "annotations" / "train.json").write_bytes(orjson.dumps(doc))
+    page = tmp_path / "report.html"
+    _report(root, page)
+    with opened() as watched:
+        watched.page.goto(page.as_uri())
+        block = watched.page.locator('.block[data-item="a"]')
+        groups = block.locator("svg g.ann")
+        assert block.locator(".row").count() == 2
+        # drawn highlighting the first diagnostic's annotation
+        assert "hl" in (groups.and_(watched.page.locator('[data-index="0"]')).get_attribute("class") or "")
+        block.locator('.row[data-annotation="1"]').click()
+        assert "hl" in (block.locator('svg g.ann[data-index="1"]').get_attribute("class") or "")
+        assert "dim" in (block.locator('svg g.ann[data-index="0"]').get_attribute("class") or "")
+        assert "focus" in (block.locator('.row[data-annotation="1"]').get_attribute("class") or "")
+        # the rule's documentation opens from its code
+        block.locator('.row[data-annotation="1"] a.code').click()
+        assert watched.page.locator("#rule-DL210").evaluate("d => d.open")
+        assert watched.errors == []
