@@ -4,9 +4,7 @@ browser cut off from everything but 127.0.0.1 renders the operations."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -16,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.browser import chromium
 from tests.server.conftest import Server, running
 
 TOKEN = "s3cret-token-for-the-docs"
@@ -79,19 +78,9 @@ def test_the_docs_assets_open_nothing_else(guarded: Server) -> None:
     assert status in (b"HTTP/1.1 401 Unauthorized", b"HTTP/1.1 404 Not Found"), status
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium")
-    if found is None:
-        message = "chromium is not installed (.ci/run installs it: apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
-
-
 def test_a_browser_without_internet_renders_the_operations(guarded: Server, tmp_path: Path) -> None:
     command = [
-        _chromium(),
+        chromium(),
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
