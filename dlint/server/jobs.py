@@ -27,12 +27,14 @@ def check(upload: Upload, options: LintOptions, output_format: str) -> Answer:
     """Lint the upload; write the report (JSON, SARIF or the visual report) in its folder. The visual
     report is rendered here, while the spooled upload it draws the items from still exists."""
     report = service.check(upload, options)
+    headers: dict[str, str] = {}
     if output_format == "html":
         body, media_type = responses.report_page(report, options)
+        headers = responses.PAGE_HEADERS
     else:
         body, media_type = responses.checked(report, output_format)
     (upload.folder / ANSWER).write_bytes(body)
-    return Answer(ANSWER, media_type, {})
+    return Answer(ANSWER, media_type, headers)
 
 
 def fix(upload: Upload, options: LintOptions, unsafe: bool, style: str, header_limit: int) -> Answer:

@@ -30,10 +30,12 @@ from dlint.reporters.paths import project_root
 from dlint.reporters.summary import INFERRED
 from dlint.server.service import Fixed
 from dlint.server.uploads import Upload
-from dlint.visual.page import PageSettings, render
+from dlint.visual.page import PageSettings, policy, render
 
 SARIF_TYPE = "application/sarif+json"
 HTML_TYPE = "text/html; charset=utf-8"
+#: Sent with the visual report: the page's own policy (it asks for nothing), also as a header.
+PAGE_HEADERS = {"Content-Security-Policy": policy(), "X-Content-Type-Options": "nosniff"}
 SCHEMA_TYPE = "application/schema+json"
 MEDIA_TYPES = {"json": "application/json", "zip": "application/zip"}
 _CHUNK = 1024 * 1024

@@ -21,6 +21,7 @@ from PIL import Image
 
 from dlint.api import lint
 from dlint.reporters.summary import INFERRED
+from dlint.visual.page import script_source
 from tests.browser import Watched, opened, pixel
 from tests.server.conftest import LIMIT, Server, running
 from tests.server.data import CVAT_DOCS, JSON, ZIP, heavy
@@ -132,6 +133,9 @@ def test_a_json_file_gives_the_report_of_its_diagnostics(client: httpx.Client, s
     assert facts["Target"] == INFERRED
     assert (facts["Select"], facts["Ignore"], facts["Dialect"]) == ("ALL", "nothing", "detected per file")
     assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in page  # its own
+    policy = _policy(answer)  # and the same as a header, for a browser that opens the answer itself
+    assert policy["default-src"] == ["'none'"] and policy["script-src"] == [script_source()]
+    assert answer.headers["x-content-type-options"] == "nosniff"
     assert "dlint-upload-" not in page  # the temporary folder is named nowhere
     assert _uploads(server) == []
 

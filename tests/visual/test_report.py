@@ -238,3 +238,23 @@ def test_a_diagnostic_clicked_highlights_its_annotation(tmp_path: Path) -> None:
         block.locator('.row[data-annotation="1"] a.code').click()
         assert watched.page.locator("#rule-DL210").evaluate("d => d.open")
         assert watched.errors == []
+
+
+def test_the_list_is_bounded_by_the_configuration(tmp_path: Path) -> None:
+    root = _dataset(tmp_path / "ds")
+    page = _report(root, tmp_path / "report.html", "--config", "report.max-diagnostics = 2")
+    assert page.count('<li class="row ') == 2
+    assert "1 more diagnostic counted above but not listed" in page
+    assert "<b>3</b> warnings" in page  # the counts cover them all
+
+
+def test_an_image_linked_out_of_the_dataset_is_never_read(tmp_path: Path) -> None:
+    root = _dataset(tmp_path / "ds")
+    outside = tmp_path / "elsewhere.jpg"
+    Image.new("RGB", (WIDTH, HEIGHT), "black").save(outside)
+    linked = root / "images" / "train" / "a.jpg"
+    linked.unlink()
+    linked.symlink_to(outside)
+    page = _report(root, tmp_path / "report.html", "--ignore", "DL407")
+    assert "Image not drawn: a.jpg: not in the dataset." in page
+    assert page.count("data:image/jpeg;base64,") == 2
