@@ -9,6 +9,8 @@ archive, and downscaled.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,7 +126,9 @@ def scenes(sources: Iterable[Source], chosen: dict[str, Chosen]) -> dict[tuple[s
     changed, or does not decode) is left out. Many items are drawn half here and half in a forked
     copy of the process, side by side."""
     work = list(_work(sources, chosen))
-    shared = len(work) >= SHARED_FROM
+    # A forked process would share the open archive's file offset with this one: images read from
+    # an archive are drawn here alone.
+    shared = len(work) >= SHARED_FROM and all(job[4].member is None for job in work)
     mine, theirs = (work[0::2], work[1::2]) if shared else (work, [])  # alternate: the halves weigh alike
     pending = split.start(lambda: orjson.dumps([_drawn(*job[1:]) for job in theirs]), fork=shared)
     found = [_drawn(*job[1:]) for job in mine]
@@ -205,6 +209,8 @@ def _image(item: dict[str, Any], source: Source) -> tuple[Thumbnail | None, str]
             picture = thumbnail(stream)
     except OSError as error:
         return None, f"{path}: cannot be read ({error.strerror or error})"
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
+        return None, f"{path}: cannot be read from the archive ({error})"
     if picture is None:
         return None, f"{path}: not an image that can be read"
     return picture, ""

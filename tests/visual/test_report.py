@@ -258,3 +258,54 @@ def test_an_image_linked_out_of_the_dataset_is_never_read(tmp_path: Path) -> Non
     page = _report(root, tmp_path / "report.html", "--ignore", "DL407")
     assert "Image not drawn: a.jpg: not in the dataset." in page
     assert page.count("data:image/jpeg;base64,") == 2
+
+
+def test_every_item_of_an_archive_is_drawn_over_its_own_image(tmp_path: Path) -> None:
+    """Many items read from one archive: each drawing holds its own image (none read for another)."""
+    count = 24
+    colours = [(10 * i, 255 - 10 * i, (70 * i) % 256) for i in range(count)]
+    outside = [-50.0, 10.0, 30.0, 10.0, 30.0, 60.0]
+    items = [
+        {
+            "id": f"i{i}",
+            "annotations": [_annotation(1, "polygon", points=outside)],
+            "image": {"path": f"i{i}.png", "size": [80, 100]},
+        }
+        for i in range(count)
+    ]
+    doc = {"categories": {"label": {"labels": [{"name": "car", "parent": ""}]}}, "items": items}
+    archive = tmp_path / "ds.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(
+            "annotations/train.json",
+            orjson.dumps({"dm_format_version": "1.0", "media_type": 2, "infos": {}, **doc}),
+        )
+        for i, colour in enumerate(colours):
+            picture = io.BytesIO()
+            Image.new("RGB", (100, 80), colour).save(picture, "PNG")
+            zipped.writestr(f"images/train/i{i}.png", picture.getvalue())
+    page = _report(archive, tmp_path / "report.html")
+    for i, colour in enumerate(colours):
+        block = page.split(f'data-item="i{i}"', 1)[1].split("</article>", 1)[0]
+        found = re.search(r'href="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', block)
+        assert found is not None, f"item i{i} has no image"
+        with Image.open(io.BytesIO(base64.b64decode(found.group(1)))) as image:
+            got = image.convert("RGB").getpixel((50, 40))
+        assert all(abs(a - b) < 12 for a, b in zip(got, colour, strict=True)), (i, got, colour)
+
+
+def test_a_damaged_image_in_an_archive_is_said_not_fatal(tmp_path: Path) -> None:
+    root = _dataset(tmp_path / "ds")
+    archive = tmp_path / "ds.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                zipped.write(path, path.relative_to(root).as_posix())
+    raw = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as zipped:
+        offset = zipped.getinfo("images/train/b.jpg").header_offset
+    raw[offset : offset + 4] = b"XXXX"  # the member's local header, broken
+    archive.write_bytes(bytes(raw))
+    page = _report(archive, tmp_path / "report.html", "--ignore", "DL407")
+    assert "Image not drawn: b.jpg: cannot be read from the archive" in page
+    assert page.count('<figure class="scene">') == 3
