@@ -13,6 +13,7 @@ import copy
 import io
 import json
 import os
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -227,3 +228,25 @@ def test_damaged_archives_never_raise(
     for diagnostic in report.diagnostics:
         assert "\n" not in diagnostic.message
     assert sorted(p.name for p in Path(folder).iterdir()) == ["upload.zip"]  # nothing extracted
+
+
+@FUZZ
+@given(texts())
+def test_the_visual_report_draws_whatever_a_file_holds(raw: bytes) -> None:
+    """Every item a diagnostic lies in is read back and drawn, over an image when one is there: no
+    file makes the visual report fail."""
+    from PIL import Image
+
+    from dlint.visual.page import render
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "ds"
+        (root / "annotations").mkdir(parents=True)
+        (root / "annotations" / "default.json").write_bytes(raw)
+        (root / "images").mkdir()
+        for name in ("img_001.jpg", "img_002.jpg", "a.jpg", "0.jpg"):
+            Image.new("RGB", (8, 6), "white").save(root / "images" / name)
+        report = lint([str(root)], LintOptions())
+        page = render(report)
+    assert page.rstrip().endswith("</html>")
+    assert page.count("<script>") == 1  # its own, and nothing from the file
