@@ -250,9 +250,12 @@ def _polyline(points: list[Point | None], closed: bool, problems: list[str]) -> 
 
 
 def _keypoints(
-    points: list[Point | None], visibility: list[Any], edges: list[tuple[int, int]], declared: int,
+    points: list[Point | None],
+    visibility: list[Any],
+    edges: list[tuple[int, int]],
+    declared: int,
     problems: list[str],
-) -> list[Shape]:  # fmt: skip
+) -> list[Shape]:
     """Keypoints as dots (visibility 0: not drawn, 1: hollow, else filled) joined by the template's edges.
 
     Joint indices are 0-based if any of them is 0, else 1-based if the largest equals the number of
@@ -314,9 +317,13 @@ def _cuboid(values: Any, problems: list[str]) -> list[Shape]:
 
 
 def _shapes(
-    kind: str, ann: dict[str, Any], categories: Categories, color: tuple[int, int, int], max_side: int,
+    kind: str,
+    ann: dict[str, Any],
+    categories: Categories,
+    color: tuple[int, int, int],
+    max_side: int,
     problems: list[str],
-) -> list[Shape] | None:  # fmt: skip
+) -> list[Shape] | None:
     """The shapes of one annotation, or None when its type is not one that is drawn."""
     label_id = _int(ann.get("label_id"))
     if kind == "bbox":
