@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,16 +121,19 @@ SHARED_FROM = 16
 MAX_CUTS = 4
 
 
-def scenes(sources: Iterable[Source], chosen: dict[str, Chosen]) -> dict[tuple[str, int], Scene]:
+def scenes(
+    sources: Iterable[Source], chosen: dict[str, Chosen], meanwhile: Callable[[], None] = lambda: None
+) -> dict[tuple[str, int], Scene]:
     """The chosen items drawn, by file name and item index; an item that cannot be read back (its file
     changed, or does not decode) is left out. Many items are drawn half here and half in a forked
-    copy of the process, side by side."""
+    copy of the process, side by side; ``meanwhile`` is called here once the other process runs."""
     work = list(_work(sources, chosen))
     # A forked process would share the open archive's file offset with this one: images read from
     # an archive are drawn here alone.
     shared = len(work) >= SHARED_FROM and all(job[4].member is None for job in work)
     mine, theirs = (work[0::2], work[1::2]) if shared else (work, [])  # alternate: the halves weigh alike
     pending = split.start(lambda: orjson.dumps([_drawn(*job[1:]) for job in theirs]), fork=shared)
+    meanwhile()
     found = [_drawn(*job[1:]) for job in mine]
     answer = pending()
     found += orjson.loads(answer) if answer is not None else [_drawn(*job[1:]) for job in theirs]

@@ -18,10 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from dlint import __version__
@@ -31,6 +29,10 @@ from dlint.reporters.summary import summary
 from dlint.rules import RULES_BY_CODE
 from dlint.visual.charts import bars
 from dlint.visual.gather import Scene, annotation_index, item_index, scenes, wanted
+
+if TYPE_CHECKING:
+    import jinja2
+    from markdown_it import MarkdownIt
 
 #: Items drawn at most (past it, the other items' diagnostics are listed without a drawing).
 MAX_THUMBNAILS = 200
@@ -67,7 +69,17 @@ def render(report: Report, settings: PageSettings | None = None) -> str:
     settings = settings or PageSettings()
     listed = report.diagnostics[: max(settings.max_rows, 0)]
     chosen = wanted(listed, max(settings.max_thumbnails, 0))
-    drawn = scenes(report.sources, chosen) if chosen else {}
+    ready: list[list[dict[str, Any]]] = []
+
+    def prepare() -> None:
+        """The page's own work, done while a forked process draws items: its template and the
+        documentation of the rules that reported."""
+        _template()
+        ready.append(_rules(report.diagnostics))
+
+    drawn = scenes(report.sources, chosen, meanwhile=prepare) if chosen else {}
+    if not ready:
+        prepare()
     blocks = _blocks(listed, drawn)
     script = _asset("report.js")
     page = _template().render(
@@ -85,7 +97,7 @@ def render(report: Report, settings: PageSettings | None = None) -> str:
         unlisted=len(report.diagnostics) - len(listed),
         undrawn=sum(1 for block in blocks if block.scene is None and block.item),
         max_thumbnails=settings.max_thumbnails,
-        rules=_rules(report.diagnostics),
+        rules=ready[0],
         severities=[severity.value for severity in Severity],
         subsets=sorted({d.subset or "" for d in listed}),
         sources=sorted({d.file for d in listed}),
@@ -146,11 +158,15 @@ def _rules(diagnostics: tuple[Diagnostic, ...]) -> list[dict[str, Any]]:
 
 @cache
 def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # (loaded while items are drawn, see render)
+
     return MarkdownIt("commonmark", {"html": False})
 
 
 @cache
 def _template() -> jinja2.Template:
+    import jinja2  # (loaded while items are drawn, see render)
+
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("dlint.visual", "templates"),
         autoescape=True,
