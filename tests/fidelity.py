@@ -20,6 +20,8 @@ import numpy as np
 from datumaro.components.annotation import AnnotationType
 from pycocotools import mask as mask_utils
 
+from dlint.rle import RleError, decode_runs
+
 
 class Unclear(Exception):
     """The file says nothing certain here."""
@@ -103,34 +105,14 @@ def _mask(rle: Any) -> np.ndarray:
     counts = rle["counts"]
     if not isinstance(counts, str):
         raise Unclear("counts that are not a compressed string")
-    runs = _runs(counts)
-    if sum(runs) != height * width or any(run < 0 for run in runs):  # type: ignore[operator]
+    try:
+        runs = decode_runs(counts)  # every run non-negative, or RleError
+    except RleError as error:
+        raise Unclear(f"counts that are no valid coding: {error}") from None
+    if sum(runs) != height * width:  # type: ignore[operator]
         raise Unclear(f"counts covering {sum(runs)} pixels of a {height}x{width} mask")
     coded = {"counts": counts.encode("ascii"), "size": [height, width]}
     return np.asarray(mask_utils.decode(coded), dtype=bool)
-
-
-def _runs(counts: str) -> list[int]:
-    """The run lengths of compressed counts (the COCO string coding), read by hand."""
-    runs: list[int] = []
-    position = 0
-    while position < len(counts):
-        value, shift, more = 0, 0, True
-        while more:
-            if position >= len(counts):
-                raise Unclear("counts cut in the middle of a run")
-            code = ord(counts[position]) - 48
-            if not 0 <= code < 64:
-                raise Unclear(f"a character out of the coding: {counts[position]!r}")
-            value |= (code & 0x1F) << (5 * shift)
-            more = bool(code & 0x20)
-            shift, position = shift + 1, position + 1
-            if not more and code & 0x10:
-                value |= -1 << (5 * shift)
-        if len(runs) > 2:
-            value += runs[-2]
-        runs.append(value)
-    return runs
 
 
 def _annotation(said: dict[str, Any], read: Any, where: str) -> Iterator[str]:

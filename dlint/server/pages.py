@@ -11,15 +11,13 @@ the bearer token the service expects.
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
 import re
 from importlib import resources
 
 from starlette.responses import Response
 
-from dlint.visual.page import script_source
+from dlint.visual.page import hash_source, script_source
 
 HTML_TYPE = "text/html; charset=utf-8"
 _SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
@@ -46,10 +44,11 @@ def _page(token_required: bool) -> tuple[bytes, str]:
         raise RuntimeError(f"the upload page lacks {_TOKEN_MARK}")
     if token_required:
         text = text.replace(_TOKEN_MARK, 'data-token="required"', 1)
-    scripts = [_hash(script) for script in _SCRIPT.findall(text)]
+    scripts = [hash_source(script) for script in _SCRIPT.findall(text)]
     if not scripts:
         raise RuntimeError("the upload page holds no inline script")
-    sources = " ".join([*scripts, *report_scripts()])
+    # a report shown in a srcdoc frame inherits this policy besides its own: allow its script too
+    sources = " ".join([*scripts, script_source()])
     policy = "; ".join(
         [
             "default-src 'none'",
@@ -68,14 +67,3 @@ def _page(token_required: bool) -> tuple[bytes, str]:
         ]
     )
     return text.encode("utf-8"), policy
-
-
-def report_scripts() -> tuple[str, ...]:
-    """The sources the visual report allows its script by: a report shown in a ``srcdoc`` frame
-    inherits the page's policy, which must allow it too."""
-    return (script_source(),)
-
-
-def _hash(script: str) -> str:
-    digest = hashlib.sha256(script.encode("utf-8")).digest()
-    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"

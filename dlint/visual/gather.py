@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import orjson
@@ -130,26 +130,33 @@ def scenes(
     work = list(_work(sources, chosen))
     # A forked process would share the open archive's file offset with this one: images read from
     # an archive are drawn here alone.
-    shared = len(work) >= SHARED_FROM and all(job[4].member is None for job in work)
+    shared = len(work) >= SHARED_FROM and all(job.source.member is None for job in work)
     mine, theirs = (work[0::2], work[1::2]) if shared else (work, [])  # alternate: the halves weigh alike
-    pending = split.start(lambda: orjson.dumps([_drawn(*job[1:]) for job in theirs]), fork=shared)
+    pending = split.start(lambda: orjson.dumps([_drawn(job) for job in theirs]), fork=shared)
     meanwhile()
-    found = [_drawn(*job[1:]) for job in mine]
+    found = [_drawn(job) for job in mine]
     answer = pending()
-    found += orjson.loads(answer) if answer is not None else [_drawn(*job[1:]) for job in theirs]
+    found += orjson.loads(answer) if answer is not None else [_drawn(job) for job in theirs]
     return {
-        job[0]: Scene(Drawing(svg, tuple(notes)), image_note)
+        (job.source.name, job.row): Scene(Drawing(svg, tuple(notes)), image_note)
         for job, done in zip([*mine, *theirs], found, strict=True)
         if done is not None
         for svg, notes, image_note in (done,)
     }
 
 
-_Job = tuple[tuple[str, int], dict[str, Any], Any, "int | None", Source]
+class _Job(NamedTuple):
+    """An item to draw, read back: where it is, what it holds, the annotation to highlight."""
+
+    source: Source
+    row: int
+    item: dict[str, Any]
+    categories: Any
+    highlight: int | None
 
 
 def _work(sources: Iterable[Source], chosen: dict[str, Chosen]) -> Iterable[_Job]:
-    """The items to draw, read back: (where, item, categories, annotation to highlight, source)."""
+    """The items to draw, read back from their files."""
     for source in sources:
         wanted = chosen.get(source.name)
         if wanted is None or not wanted.items:
@@ -166,21 +173,14 @@ def _work(sources: Iterable[Source], chosen: dict[str, Chosen]) -> Iterable[_Job
             except orjson.JSONDecodeError:
                 continue
             if isinstance(item, dict):
-                yield (source.name, index), item, read.categories, highlight, source
+                yield _Job(source, index, item, read.categories, highlight)
 
 
-def _drawn(item: dict[str, Any], categories: Any, highlight: int | None, source: Source) -> Any:
+def _drawn(job: _Job) -> Any:
     """An item drawn, as data a pipe carries: [svg, notes, image note], or None."""
-    scene = _scene(item, categories, highlight, source)
-    return None if scene is None else [scene.drawing.svg, list(scene.drawing.notes), scene.image_note]
-
-
-def _scene(item: dict[str, Any], categories: Any, highlight: int | None, source: Source) -> Scene | None:
-    image, note = _image(item, source)
-    drawing = draw(item, categories, highlight=highlight, image=image, size=_size(item))
-    if drawing is None:
-        return None
-    return Scene(drawing, note)
+    image, note = _image(job.item, job.source)
+    drawing = draw(job.item, job.categories, highlight=job.highlight, image=image, size=_size(job.item))
+    return None if drawing is None else [drawing.svg, list(drawing.notes), note]
 
 
 def _size(item: dict[str, Any]) -> tuple[int, int] | None:

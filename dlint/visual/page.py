@@ -193,5 +193,10 @@ def policy() -> str:
 
 def script_source() -> str:
     """The page's script as a Content-Security-Policy source: its hash (the page allows no other)."""
-    digest = hashlib.sha256(_asset("report.js").encode("utf-8")).digest()
+    return hash_source(_asset("report.js"))
+
+
+def hash_source(script: str) -> str:
+    """An inline script as a Content-Security-Policy source: its SHA-256 hash."""
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"

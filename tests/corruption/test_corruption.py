@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from datumaro.components.errors import AnnotationImportError, ItemImportError
 
 from tests.corruption.cases import CASES, Case, Outcome, materialise
 from tests.fidelity import unfaithful
+from tests.rules.datasets import zip_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "examples" / "datumaro-export"
@@ -68,15 +68,6 @@ def datumaro_outcome(path: Path) -> tuple[Outcome, str]:
     except Exception as error:
         return Outcome.FAILS_ON_DECODE, repr(error)
     return Outcome.ACCEPTED, ""
-
-
-def zip_folder(root: Path, target: Path) -> Path:
-    """A real zip archive of the dataset folder, members named relative to it."""
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                archive.write(path, path.relative_to(root).as_posix())
-    return target
 
 
 def run_dlint(target: str, cwd: Path, dialect: str | None, *more: str) -> subprocess.CompletedProcess[str]:

@@ -16,6 +16,7 @@ from pycocotools import mask as mask_utils
 
 from tests.browser import opened, pixel
 from tests.conftest import run_console
+from tests.rules.datasets import zip_folder
 
 WIDTH, HEIGHT = 1600, 800  # the image: downscaled to 512 x 256 in the report
 BOX = [400.0, 200.0, 400.0, 300.0]  # x, y, width, height
@@ -195,11 +196,7 @@ def test_the_image_is_a_thumbnail_and_the_drawings_are_bounded(tmp_path: Path) -
 
 def test_a_zip_archive_gives_the_same_drawings(tmp_path: Path) -> None:
     root = _dataset(tmp_path / "ds")
-    archive = tmp_path / "ds.zip"
-    with zipfile.ZipFile(archive, "w") as zipped:
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                zipped.write(path, path.relative_to(root).as_posix())
+    archive = zip_folder(root, tmp_path / "ds.zip")
     page = _report(archive, tmp_path / "report.html")
     assert page.count("data:image/jpeg;base64,") == 3
 
@@ -296,11 +293,7 @@ def test_every_item_of_an_archive_is_drawn_over_its_own_image(tmp_path: Path) ->
 
 def test_a_damaged_image_in_an_archive_is_said_not_fatal(tmp_path: Path) -> None:
     root = _dataset(tmp_path / "ds")
-    archive = tmp_path / "ds.zip"
-    with zipfile.ZipFile(archive, "w") as zipped:
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                zipped.write(path, path.relative_to(root).as_posix())
+    archive = zip_folder(root, tmp_path / "ds.zip")
     raw = bytearray(archive.read_bytes())
     with zipfile.ZipFile(archive) as zipped:
         offset = zipped.getinfo("images/train/b.jpg").header_offset
