@@ -19,7 +19,7 @@ process decodes and flags the second part while this one does the first (:mod:`d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,7 +242,7 @@ def _shared(
         except DECODE_ERRORS as exc:
             raise Malformed from exc
         rows, ids = _flag(Table(items, decoded.media_type, ctx), ctx, rules)
-        return rows, ids, _spans_of(text, rows, shift)
+        return rows, ids, _spans_of(text, items, rows, shift)
 
     def theirs() -> bytes | None:  # (a child that raises answers nothing)
         found = part(where.second(decoded.raw), where.second_start - 1)  # (after its added "[")
@@ -259,15 +259,55 @@ def _shared(
     rows, ids, spans = mine
     their_rows, their_ids, their_spans = msgspec.msgpack.decode(answer)
     their_rows = [len(ids) + row for row in their_rows]
-    decoded.spans.update(zip(rows + their_rows, map(tuple, spans + their_spans), strict=False))
+    for part_rows, part_spans in ((rows, spans), (their_rows, their_spans)):
+        if len(part_spans) == len(part_rows):  # (a part that could not be outlined tells none)
+            decoded.spans.update(zip(part_rows, map(tuple, part_spans), strict=True))
     return rows + their_rows, ids + their_ids
 
 
-def _spans_of(text: bytes, rows: list[int], shift: int) -> list[Span]:
+def _spans_of(text: bytes, items: list[Item], rows: list[int], shift: int) -> list[Span]:
     """Where these rows of a part lie in the file's text (none when the part cannot be outlined: then
-    the file's items are outlined whole, if needed)."""
-    if not rows:
-        return []
+    the file's items are outlined whole, if needed). A row holding a slice of the text (an
+    annotation's coordinates) is found around that slice, and its text must read as the row with its
+    id (see :func:`cut.around`); from the first row that cannot be found so, the part is outlined."""
+    spans: list[Span] = []
+    for at, row in enumerate(rows):
+        found = _found(text, items[row])
+        if found is None:
+            rest = _outlined(text, rows[at:], shift)
+            return spans + rest if rest else []
+        spans.append((shift + found[0], shift + found[1]))
+    return spans
+
+
+def _found(text: bytes, item: Item) -> Span | None:
+    """Where the item lies in the text, found around a slice of it (None when it holds no slice, or
+    the text found is not the item)."""
+    inside = next((value for ann in item.annotations or () for value in _slices(ann)), None)
+    if inside is None:
+        return None
+    start, end = cut.around(text, offset_of(inside, text))
+    try:
+        row = orjson.loads(memoryview(text)[start:end])
+    except orjson.JSONDecodeError:
+        return None
+    return (start, end) if type(row) is dict and row.get("id") == item.id else None
+
+
+def _slices(annotation: Any) -> Iterator[msgspec.Raw]:
+    """The slices of the text an annotation's decode kept (its coordinates)."""
+    for key in _SLICED:
+        value = getattr(annotation, key, None)
+        if type(value) is msgspec.Raw:
+            yield value
+
+
+#: The annotation keys whose values the typed decode keeps as slices of the text.
+_SLICED = ("points", "bbox", "position")
+
+
+def _outlined(text: bytes, rows: list[int], shift: int) -> list[Span]:
+    """Where these rows lie, from the part's items outlined (none when it cannot be outlined)."""
     try:
         texts = _TEXTS_DECODER.decode(text)
     except DECODE_ERRORS:

@@ -40,6 +40,9 @@ _SPACE = b"[ \t\r\n]*"
 _ITEMS = re.compile(_SPACE.join([b'"items"', b":", rb"\["]))
 #: The end of an item, a comma, and the start of the next, whose first key is its string ``id``.
 BOUNDARY = re.compile(_SPACE.join([rb"\}", b",", rb"\{", b'"id"', b":", b'"']))
+#: The same boundary as the compact writer writes it (a literal: searched for far faster than a pattern).
+COMPACT_BOUNDARY = b'},{"id":"'
+_NOT_WHITE = re.compile(rb"[^ \t\r\n]")
 #: Where the key ``items`` is looked for: the first quarter of the file, and its first few keys.
 HEAD_SHARE, MAX_TRIES = 0.25, 8
 
@@ -84,6 +87,26 @@ def candidates(raw: bytes, share: float) -> Iterator[Cut]:
         yield Cut(start, boundary.start(), raw.index(b"{", boundary.start() + 1), end)
 
 
+def around(text: bytes, inside: int) -> tuple[int, int]:
+    """The guessed start and end offsets of the item whose text holds offset ``inside`` of ``text``
+    (a JSON array of items, as a part is): from the compact boundary before it, or the array's
+    first item, to the compact boundary after it, or the array's end.
+
+    Only a guess: the boundary's pattern occurs elsewhere only inside a value that is not a checked
+    structure (an array of numbers holding objects), or not at all where the writer adds white
+    space. Any such miss gives a text that is not one JSON value (a value cut in two, or several
+    items), so parsing the text as one item, and finding its id, proves the guess right."""
+    before = text.rfind(COMPACT_BOUNDARY, 0, inside)
+    if before >= 0:
+        start = before + 2
+    else:
+        first = _NOT_WHITE.search(text, 1)
+        start = 1 if first is None else first.start()
+    after = text.find(COMPACT_BOUNDARY, inside)
+    end = after + 1 if after >= 0 else _skip_white_back(text, len(text) - 1)
+    return start, end
+
+
 def _closing_bracket(raw: bytes) -> int | None:
     """The offset of the ``]`` before the file's final ``}`` (white space aside), if it ends so."""
     end = _skip_white_back(raw, len(raw))
@@ -108,4 +131,4 @@ def _skip_white_back(raw: bytes, end: int) -> int:
     return 0
 
 
-__all__ = ["Cut", "candidates"]
+__all__ = ["Cut", "around", "candidates"]

@@ -80,6 +80,21 @@ class Shapes:
         found[has] = self.values[self.starts[has] + k]
         return found
 
+    def values_of(self, kept: Bools, values: Floats | None = None) -> Floats:
+        """The values (``values`` if given: one per value of these arrays) of the arrays ``kept``
+        selects, back to back: copied as the runs between the arrays left out (few, in practice),
+        not value by value."""
+        values = self.values if values is None else values
+        left = np.flatnonzero(~kept & (self.counts > 0))
+        if not left.size:
+            return values
+        if left.size > len(kept) // 8:  # many left out: one pass over the values is cheaper
+            return values[kept[self.array_of]]
+        ends = self.starts[left]
+        begins = np.concatenate(([0], ends + self.counts[left])).tolist()
+        ends = np.concatenate((ends, [values.size])).tolist()
+        return np.concatenate([values[lo:hi] for lo, hi in zip(begins, ends, strict=True)])
+
     def any_per(self, mask: Any) -> Bools:
         """Per array: whether any of its values is set in ``mask`` (a mask over ``values``)."""
         found = np.zeros(self.counts.size, dtype=bool)

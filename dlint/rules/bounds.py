@@ -168,7 +168,7 @@ def _outside(table: Table, kind: str) -> Any:
     found = counts % 2 == 1
     chosen = np.flatnonzero(~found & (counts > 0))
     if found.any():  # the others' values back to back, for x and y to alternate
-        values = values[~found[read.array_of]]  # (an empty array has no values to drop)
+        values = read.values_of(~found, values)
     if not chosen.size:
         return found
     begin = np.zeros(chosen.size, dtype=np.int64)

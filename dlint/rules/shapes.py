@@ -160,7 +160,7 @@ class ZeroAreaPolygon(Rule):
         if chosen.all():
             flat = near_zero_areas(read.values, read.counts)
         elif chosen.any():
-            flat[chosen] = near_zero_areas(read.values[chosen[read.array_of]], read.counts[chosen])
+            flat[chosen] = near_zero_areas(read.values_of(chosen), read.counts[chosen])
         return table.rows("polygon", flat)
 
 

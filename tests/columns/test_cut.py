@@ -9,10 +9,11 @@ from typing import Any
 import orjson
 import pytest
 
-from dlint import columns, engine
+from dlint import columns, engine, limits
 from dlint.columns import cut
 from dlint.columns.model import DECODER, ITEMS_DECODER, Dataset
 from dlint.rules import ALL_RULES
+from dlint.rules.base import Context, FileContext
 from tests.columns.test_engine import GENERATE, NO_KEY_SCAN, precise, through_columns
 
 GENERATED, _ = GENERATE.generate(30, 3, 0)
@@ -87,3 +88,52 @@ def test_a_boundary_in_broken_text_is_not_clean() -> None:
     found = engine.lint_bytes(raw, file="t.json", subset="default", rules=ALL_RULES, share=True)
     assert [d.code for d in found] == ["DL001"]
     assert through_columns(raw, ALL_RULES, share=True) is None
+
+
+def _points_hold_the_pattern(doc: Doc) -> bytes:
+    # points of objects, in the first third (the cut is looked for after the middle): the pattern
+    # lies inside a slice the decode kept
+    for item in doc["items"][: len(doc["items"]) // 3]:
+        for ann in item["annotations"]:
+            if ann["type"] == "polygon":
+                ann["points"] = [{"id": "a"}, {"id": "b"}]
+    return orjson.dumps(doc)
+
+
+def _indented_with_defects(doc: Doc) -> bytes:
+    for item in doc["items"][::4]:
+        for ann in item["annotations"]:
+            ann["label_id"] = 999
+    return json.dumps(doc, indent=1).encode()
+
+
+def _defects(doc: Doc) -> bytes:
+    for item in doc["items"][::3]:
+        for ann in item["annotations"]:
+            ann["label_id"] = 999
+    return orjson.dumps(doc)
+
+
+def _some_labels_only(doc: Doc) -> bytes:  # items holding no slice of the text to find them by
+    for item in doc["items"][2::3]:
+        item["annotations"] = [{"id": 0, "type": "label", "attributes": {}, "group": 0, "label_id": 999}]
+    return _defects(doc)
+
+
+@pytest.mark.parametrize(
+    "make", [_defects, _points_hold_the_pattern, _indented_with_defects, _some_labels_only]
+)
+def test_flagged_rows_are_found_where_they_lie(make: Callable[[Doc], bytes]) -> None:
+    doc = orjson.loads(GENERATED)
+    raw = make(doc)
+    items = orjson.loads(raw)["items"]
+    with limits.use(NO_KEY_SCAN):
+        decoded = columns.decode(raw, NO_KEY_SCAN, share=True)
+        assert decoded is not None and decoded.cut is not None
+        context = FileContext(engine.COLUMN_DIALECT, "default", decoded.top, 4)
+        rows = columns.flagged(decoded, Context(context), ALL_RULES)
+    assert rows and all(row in decoded.spans for row in rows)
+    for row in rows:
+        start, end = decoded.spans[row]
+        assert orjson.loads(raw[start:end]) == items[row]
+    assert through_columns(raw, ALL_RULES, share=True) == precise(raw, ALL_RULES)
