@@ -117,3 +117,61 @@ def both(first: Check, second: Check, *, fork: bool) -> bool:
     finally:
         theirs = pending(abandon=not mine)  # when this half is not clean, the other's answer is moot
     return mine and theirs is not None
+
+
+#: Jobs shared out by :func:`share_out` at most (their numbers must all fit in a pipe's buffer).
+MAX_SHARED = 4096
+_TOKEN = 4  # bytes of a job's number in the pipe
+
+
+def share_out(
+    count: int, do: Callable[[int], bytes], meanwhile: Callable[[], None], *, fork: bool
+) -> list[bytes]:
+    """``[do(0), ..., do(count - 1)]``, shared with a forked child when ``fork`` is set and
+    :func:`can_fork` allows it: the job numbers wait in a pipe, the child takes them one at a time
+    from the start while this process first runs ``meanwhile()`` and then takes its turns too, so
+    that both finish together whatever each job costs. A job the child took but did not answer (it
+    failed or died) is done here. Without a fork, ``meanwhile()`` then every job run here."""
+    if not (fork and can_fork()) or count < 2 or count > MAX_SHARED:
+        meanwhile()
+        return [do(index) for index in range(count)]
+    reader, writer = os.pipe()
+    try:
+        os.write(writer, b"".join(index.to_bytes(_TOKEN, "little") for index in range(count)))
+    finally:
+        os.close(writer)  # (the queue ends where the numbers end: a read then finds nothing)
+
+    def turns() -> dict[int, bytes]:
+        done = {}
+        while len(token := os.read(reader, _TOKEN)) == _TOKEN:  # (a read of a few bytes is atomic)
+            index = int.from_bytes(token, "little")
+            done[index] = do(index)
+        return done
+
+    def theirs() -> bytes:
+        return b"".join(
+            len(answer).to_bytes(8, "little") + index.to_bytes(_TOKEN, "little") + answer
+            for index, answer in turns().items()
+        )
+
+    pending = None
+    try:
+        pending = start(theirs, fork=True)
+        meanwhile()
+        found = turns()
+        answer = pending() or b""
+        pending = None
+    finally:
+        if pending is not None:  # this process failed: the child's work is moot
+            pending(abandon=True)
+        os.close(reader)
+    at = 0
+    while at + 8 + _TOKEN <= len(answer):  # (a record cut short, by a child dying as it wrote, is not read)
+        size = int.from_bytes(answer[at : at + 8], "little")
+        index = int.from_bytes(answer[at + 8 : at + 8 + _TOKEN], "little")
+        at += 8 + _TOKEN
+        if at + size > len(answer) or index >= count:
+            break
+        found[index] = answer[at : at + size]
+        at += size
+    return [found[index] if index in found else do(index) for index in range(count)]

@@ -121,31 +121,28 @@ SHARED_FROM = 16
 MAX_CUTS = 4
 
 
-def scenes(
-    sources: Iterable[Source], chosen: dict[str, Chosen], meanwhile: Callable[[], None] = lambda: None
-) -> dict[tuple[str, int], Scene]:
-    """The chosen items drawn, by file name and item index; an item that cannot be read back (its file
-    changed, or does not decode) is left out. Many items are drawn half here and half in a forked
-    copy of the process, side by side; ``meanwhile`` is called here once the other process runs."""
-    work = list(_work(sources, chosen))
+def scenes(jobs: list[Job], meanwhile: Callable[[], None] = lambda: None) -> list[Scene | None]:
+    """The items read back drawn, in order (None for one with nothing to draw). Many items are drawn
+    by this process and a forked copy of it side by side, each taking the next item in turn once
+    free; this process runs ``meanwhile`` first."""
     # A forked process would share the open archive's file offset with this one: images read from
     # an archive are drawn here alone.
-    shared = len(work) >= SHARED_FROM and all(job.source.member is None for job in work)
-    mine, theirs = (work[0::2], work[1::2]) if shared else (work, [])  # alternate: the halves weigh alike
-    pending = split.start(lambda: orjson.dumps([_drawn(job) for job in theirs]), fork=shared)
-    meanwhile()
-    found = [_drawn(job) for job in mine]
-    answer = pending()
-    found += orjson.loads(answer) if answer is not None else [_drawn(job) for job in theirs]
-    return {
-        (job.source.name, job.row): Scene(Drawing(svg, tuple(notes)), image_note)
-        for job, done in zip([*mine, *theirs], found, strict=True)
-        if done is not None
-        for svg, notes, image_note in (done,)
-    }
+    shared = len(jobs) >= SHARED_FROM and all(job.source.member is None for job in jobs)
+    answers = split.share_out(
+        len(jobs), lambda index: orjson.dumps(_drawn(jobs[index])), meanwhile, fork=shared
+    )
+    return [_scene(orjson.loads(answer)) for answer in answers]
 
 
-class _Job(NamedTuple):
+def _scene(done: Any) -> Scene | None:
+    """A drawn item from what :func:`_drawn` gave."""
+    if done is None:
+        return None
+    svg, notes, image_note = done
+    return Scene(Drawing(svg, tuple(notes)), image_note)
+
+
+class Job(NamedTuple):
     """An item to draw, read back: where it is, what it holds, the annotation to highlight."""
 
     source: Source
@@ -155,8 +152,9 @@ class _Job(NamedTuple):
     highlight: int | None
 
 
-def _work(sources: Iterable[Source], chosen: dict[str, Chosen]) -> Iterable[_Job]:
-    """The items to draw, read back from their files."""
+def read_back(sources: Iterable[Source], chosen: dict[str, Chosen]) -> Iterable[Job]:
+    """The items to draw, read back from their files (those that cannot be read back are left out:
+    their file changed, or does not decode)."""
     for source in sources:
         wanted = chosen.get(source.name)
         if wanted is None or not wanted.items:
@@ -173,10 +171,10 @@ def _work(sources: Iterable[Source], chosen: dict[str, Chosen]) -> Iterable[_Job
             except orjson.JSONDecodeError:
                 continue
             if isinstance(item, dict):
-                yield _Job(source, index, item, read.categories, highlight)
+                yield Job(source, index, item, read.categories, highlight)
 
 
-def _drawn(job: _Job) -> Any:
+def _drawn(job: Job) -> Any:
     """An item drawn, as data a pipe carries: [svg, notes, image note], or None."""
     image, note = _image(job.item, job.source)
     drawing = draw(job.item, job.categories, highlight=job.highlight, image=image, size=_size(job.item))

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cache
+from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +30,7 @@ from dlint.diagnostics import Diagnostic, Severity
 from dlint.reporters.summary import summary
 from dlint.rules import RULES_BY_CODE
 from dlint.visual.charts import bars
-from dlint.visual.gather import Scene, annotation_index, item_index, scenes, wanted
+from dlint.visual.gather import Scene, annotation_index, item_index, read_back, scenes, wanted
 
 if TYPE_CHECKING:
     import jinja2
@@ -60,7 +62,8 @@ class Block:
     file: str
     subset: str
     item: str
-    scene: Scene | None
+    #: The number of the item's drawing, when it is drawn.
+    drawing: int | None
     rows: list[Diagnostic] = field(default_factory=list)
 
 
@@ -69,20 +72,26 @@ def render(report: Report, settings: PageSettings | None = None) -> str:
     settings = settings or PageSettings()
     listed = report.diagnostics[: max(settings.max_rows, 0)]
     chosen = wanted(listed, max(settings.max_thumbnails, 0))
-    ready: list[list[dict[str, Any]]] = []
+    jobs = list(read_back(report.sources, chosen)) if chosen else []
+    numbers = {(job.source.name, job.row): number for number, job in enumerate(jobs)}
+    blocks = _blocks(listed, numbers)
+    pages: list[str] = []
 
     def prepare() -> None:
-        """The page's own work, done while a forked process draws items: its template and the
-        documentation of the rules that reported."""
-        _template()
-        ready.append(_rules(report.diagnostics))
+        """The page, with a mark where each drawing goes: made while a forked process draws items."""
+        pages.append(_page(report, settings, listed, blocks))
 
-    drawn = scenes(report.sources, chosen, meanwhile=prepare) if chosen else {}
-    if not ready:
-        prepare()
-    blocks = _blocks(listed, drawn)
-    script = _asset("report.js")
-    page = _template().render(
+    drawn = scenes(jobs, meanwhile=prepare)
+    undrawn = sum(
+        1 for block in blocks if block.item and (block.drawing is None or drawn[block.drawing] is None)
+    )
+    figures = [_figure(scene) for scene in drawn]
+    return _MARK.sub(lambda mark: _Filled(figures, undrawn, settings).at(mark), pages[0])
+
+
+def _page(report: Report, settings: PageSettings, listed: tuple[Diagnostic, ...], blocks: list[Block]) -> str:
+    """The page, its drawings and the count of items left undrawn marked for :data:`_MARK` to fill."""
+    return _template().render(
         title=settings.title,
         version=__version__,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -95,30 +104,70 @@ def render(report: Report, settings: PageSettings | None = None) -> str:
         blocks=blocks,
         total=len(report.diagnostics),
         unlisted=len(report.diagnostics) - len(listed),
-        undrawn=sum(1 for block in blocks if block.scene is None and block.item),
-        max_thumbnails=settings.max_thumbnails,
-        rules=ready[0],
+        undrawn=Markup(_UNDRAWN),
+        rules=_rules(report.diagnostics),
         severities=[severity.value for severity in Severity],
         subsets=sorted({d.subset or "" for d in listed}),
         sources=sorted({d.file for d in listed}),
         style=Markup(_asset("report.css")),
-        script=Markup(script),
+        script=Markup(_asset("report.js")),
         policy=Markup(policy()),  # our own text, in a double-quoted attribute
         annotation_index=annotation_index,
+        figure=lambda number: Markup(f"<!--dl-figure-{number}-->"),
     )
-    return page
 
 
-def _blocks(listed: tuple[Diagnostic, ...], drawn: dict[tuple[str, int], Scene]) -> list[Block]:
+#: The marks left in the page where what is known only once items are drawn goes. No text from a file
+#: can write one: the page escapes every ``<`` of it.
+_MARK = re.compile(r"<!--dl-(figure-(\d+)|undrawn)-->")
+_UNDRAWN = "<!--dl-undrawn-->"
+
+
+@dataclass(frozen=True)
+class _Filled:
+    """What goes in each mark of the page."""
+
+    figures: list[str]
+    undrawn: int
+    settings: PageSettings
+
+    def at(self, mark: re.Match[str]) -> str:
+        if mark[2] is not None:
+            return self.figures[int(mark[2])]
+        if not self.undrawn:
+            return ""
+        return (
+            f'<p class="bound">Items are drawn up to {self.settings.max_thumbnails}; the diagnostics of '
+            f"{self.undrawn} other item{'' if self.undrawn == 1 else 's'} are listed without a drawing.</p>"
+        )
+
+
+def _figure(scene: Scene | None) -> str:
+    """A drawn item as the page shows it (nothing for an item with nothing to draw)."""
+    if scene is None:
+        return ""
+    notes = (
+        [f'<span class="note">Image not drawn: {escape(scene.image_note)}.</span>']
+        if scene.image_note
+        else []
+    )
+    notes += [f'<span class="note">{escape(note)}</span>' for note in scene.drawing.notes]
+    return (
+        f'<figure class="scene">\n{scene.drawing.svg}\n<figcaption>{"".join(notes)}</figcaption>\n</figure>'
+    )
+
+
+def _blocks(listed: tuple[Diagnostic, ...], numbers: dict[tuple[str, int], int]) -> list[Block]:
+    """The diagnostics by item, each item with the number of its drawing (when it is drawn)."""
     blocks: dict[tuple[str, int | None], Block] = {}
     for diagnostic in listed:
         index = item_index(diagnostic.pointer)
         where = (diagnostic.file, index)
         block = blocks.get(where)
         if block is None:
-            scene = drawn.get((diagnostic.file, index)) if index is not None else None
+            drawing = numbers.get((diagnostic.file, index)) if index is not None else None
             item = diagnostic.item_id or ("" if index is None else f"#{index}")
-            block = blocks[where] = Block(diagnostic.file, diagnostic.subset or "", item, scene)
+            block = blocks[where] = Block(diagnostic.file, diagnostic.subset or "", item, drawing)
         block.rows.append(diagnostic)
     return list(blocks.values())
 

@@ -89,3 +89,40 @@ def test_the_child_is_stopped_when_the_first_half_is_not_clean() -> None:
     started = time.monotonic()
     assert not split.both(lambda: False, lambda: time.sleep(60) or True, fork=True)
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_shared_jobs_are_each_done_once_and_in_order(fork: bool) -> None:
+    ran = []
+    answers = split.share_out(50, lambda index: str(index * index).encode(), lambda: ran.append(1), fork=fork)
+    assert answers == [str(index * index).encode() for index in range(50)]
+    assert ran == [1]
+
+
+@LINUX
+def test_both_processes_take_jobs_in_turn() -> None:
+    parent = os.getpid()
+
+    def job(index: int) -> bytes:
+        time.sleep(0.01)
+        return f"{index} {os.getpid()}".encode()
+
+    answers = split.share_out(40, job, lambda: time.sleep(0.05), fork=True)
+    pids = [int(answer.split()[1]) for answer in answers]
+    assert [int(answer.split()[0]) for answer in answers] == list(range(40))
+    assert pids[0] != parent  # the child starts while this process is busy
+    assert parent in pids and len(set(pids)) == 2
+
+
+@LINUX
+def test_jobs_a_dying_child_took_are_done_here() -> None:
+    parent = os.getpid()
+
+    def job(index: int) -> bytes:
+        if index == 5 and os.getpid() != parent:
+            os._exit(3)
+        time.sleep(0.002)
+        return str(index).encode()
+
+    answers = split.share_out(30, job, lambda: time.sleep(0.03), fork=True)
+    assert answers == [str(index).encode() for index in range(30)]

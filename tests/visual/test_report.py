@@ -194,6 +194,23 @@ def test_the_image_is_a_thumbnail_and_the_drawings_are_bounded(tmp_path: Path) -
     assert "the diagnostics of 2 other items are listed without a drawing" in bounded
 
 
+def test_text_from_the_file_never_stands_for_a_drawing(tmp_path: Path) -> None:
+    # the page is made with marks where the drawings go, filled once they are drawn: an item id
+    # written as a mark must show as text, and take no drawing's place
+    root = _dataset(tmp_path / "ds")
+    file = root / "annotations" / "train.json"
+    doc = orjson.loads(file.read_bytes())
+    marks = ["<!--dl-figure-0-->", "<!--dl-undrawn-->", "<!--dl-figure-1-->"]
+    for item, mark in zip(doc["items"], marks, strict=True):
+        item["id"] = mark
+    file.write_bytes(orjson.dumps(doc))
+    page = _report(root, tmp_path / "report.html", "--max-thumbnails", "2")
+    assert page.count('<figure class="scene">') == 2
+    assert page.count("the diagnostics of 1 other item are listed without a drawing") == 1
+    for mark in marks:
+        assert mark not in page and mark.replace("<", "&lt;").replace(">", "&gt;") in page
+
+
 def test_a_zip_archive_gives_the_same_drawings(tmp_path: Path) -> None:
     root = _dataset(tmp_path / "ds")
     archive = zip_folder(root, tmp_path / "ds.zip")
