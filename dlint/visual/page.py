@@ -85,8 +85,7 @@ def render(report: Report, settings: PageSettings | None = None) -> str:
     undrawn = sum(
         1 for block in blocks if block.item and (block.drawing is None or drawn[block.drawing] is None)
     )
-    figures = [_figure(scene) for scene in drawn]
-    return _MARK.sub(lambda mark: _Filled(figures, undrawn, settings).at(mark), pages[0])
+    return _MARK.sub(_Filled([_figure(scene) for scene in drawn], undrawn, settings).at, pages[0])
 
 
 def _page(report: Report, settings: PageSettings, listed: tuple[Diagnostic, ...], blocks: list[Block]) -> str:
