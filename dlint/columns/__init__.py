@@ -52,6 +52,8 @@ MIN_DEPTH = 7
 #: The share of the items' text this process checks when a forked child checks the rest. The child
 #: starts later and first copies the pages both write to: with equal halves it finished about 4% later.
 OWN_SHARE = 0.52
+#: Rows of a part found each by itself at most: one in this many (past it, the part is outlined).
+SEARCHED_SHARE = 8
 #: Where an item's text lies in the file's: its start and end offsets.
 Span = tuple[int, int]
 #: What a failed decode raises.
@@ -269,7 +271,10 @@ def _spans_of(text: bytes, items: list[Item], rows: list[int], shift: int) -> li
     """Where these rows of a part lie in the file's text (none when the part cannot be outlined: then
     the file's items are outlined whole, if needed). A row holding a slice of the text (an
     annotation's coordinates) is found around that slice, and its text must read as the row with its
-    id (see :func:`cut.around`); from the first row that cannot be found so, the part is outlined."""
+    id (see :func:`cut.around`); from the first row that cannot be found so, the part is outlined, and
+    at once when many rows are flagged."""
+    if len(rows) > len(items) // SEARCHED_SHARE:  # many rows: one outline costs less than their reads
+        return _outlined(text, rows, shift)
     spans: list[Span] = []
     for at, row in enumerate(rows):
         found = _found(text, items[row])

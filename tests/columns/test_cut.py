@@ -17,6 +17,8 @@ from dlint.rules.base import Context, FileContext
 from tests.columns.test_engine import GENERATE, NO_KEY_SCAN, precise, through_columns
 
 GENERATED, _ = GENERATE.generate(30, 3, 0)
+#: Items enough for a few flagged rows to be found each by itself (see ``columns.SEARCHED_SHARE``).
+LARGER, _ = GENERATE.generate(240, 3, 0)
 Doc = dict[str, Any]
 
 
@@ -93,7 +95,7 @@ def test_a_boundary_in_broken_text_is_not_clean() -> None:
 def _points_hold_the_pattern(doc: Doc) -> bytes:
     # points of objects, in the first third (the cut is looked for after the middle): the pattern
     # lies inside a slice the decode kept
-    for item in doc["items"][: len(doc["items"]) // 3]:
+    for item in doc["items"][: len(doc["items"]) // 3 : 20]:
         for ann in item["annotations"]:
             if ann["type"] == "polygon":
                 ann["points"] = [{"id": "a"}, {"id": "b"}]
@@ -101,36 +103,44 @@ def _points_hold_the_pattern(doc: Doc) -> bytes:
 
 
 def _indented_with_defects(doc: Doc) -> bytes:
-    for item in doc["items"][::4]:
+    for item in doc["items"][::20]:
         for ann in item["annotations"]:
             ann["label_id"] = 999
     return json.dumps(doc, indent=1).encode()
 
 
 def _defects(doc: Doc) -> bytes:
-    for item in doc["items"][::3]:
+    for item in doc["items"][::20]:
+        for ann in item["annotations"]:
+            ann["label_id"] = 999
+    return orjson.dumps(doc)
+
+
+def _many_defects(doc: Doc) -> bytes:  # more flagged rows than are looked for each by itself
+    for item in doc["items"][::2]:
         for ann in item["annotations"]:
             ann["label_id"] = 999
     return orjson.dumps(doc)
 
 
 def _some_labels_only(doc: Doc) -> bytes:  # items holding no slice of the text to find them by
-    for item in doc["items"][2::3]:
+    for item in doc["items"][10::20]:
         item["annotations"] = [{"id": 0, "type": "label", "attributes": {}, "group": 0, "label_id": 999}]
     return _defects(doc)
 
 
 @pytest.mark.parametrize(
-    "make", [_defects, _points_hold_the_pattern, _indented_with_defects, _some_labels_only]
+    "make", [_defects, _many_defects, _points_hold_the_pattern, _indented_with_defects, _some_labels_only]
 )
 def test_flagged_rows_are_found_where_they_lie(make: Callable[[Doc], bytes]) -> None:
-    doc = orjson.loads(GENERATED)
+    doc = orjson.loads(LARGER)
     raw = make(doc)
     items = orjson.loads(raw)["items"]
     with limits.use(NO_KEY_SCAN):
         decoded = columns.decode(raw, NO_KEY_SCAN, share=True)
         assert decoded is not None and decoded.cut is not None
-        context = FileContext(engine.COLUMN_DIALECT, "default", decoded.top, 4)
+        labels = len(decoded.top["categories"]["label"]["labels"])
+        context = FileContext(engine.COLUMN_DIALECT, "default", decoded.top, labels)
         rows = columns.flagged(decoded, Context(context), ALL_RULES)
     assert rows and all(row in decoded.spans for row in rows)
     for row in rows:
