@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -73,6 +75,22 @@ class _Raw:
     def of(cls, rule: type[Rule], finding: Finding, base: str) -> _Raw:
         fix = finding.fix.moved(base) if finding.fix is not None and base else finding.fix
         return cls(rule, base + finding.pointer, finding.message, fix, finding.readers)
+
+
+def preload(size: int) -> Callable[[], None]:
+    """Before a file of ``size`` bytes is read: for a big one, the column pass's modules (numpy
+    among them, about a tenth of a check) are imported by a thread meanwhile, since reading a file
+    mostly waits on the system and leaves the interpreter free. Returns the function that waits
+    for the import (call it before the check: a fork needs this thread gone)."""
+    if size < COLUMN_MIN_SIZE:
+        return _nothing
+    thread = threading.Thread(target=importlib.import_module, args=("dlint.columns",), daemon=True)
+    thread.start()
+    return thread.join
+
+
+def _nothing() -> None:
+    return None
 
 
 def lint_bytes(

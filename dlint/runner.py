@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ import orjson
 from dlint import limits
 from dlint.cache import Cache, content_digest, dump_diagnostic, key, load_diagnostic
 from dlint.diagnostics import Diagnostic
-from dlint.engine import lint_bytes
+from dlint.engine import lint_bytes, preload
 from dlint.media import MediaStore
 from dlint.parsecheck import Refused
 from dlint.readers import parse_targets
@@ -133,6 +133,17 @@ def _state(source: Source) -> DatasetState:
 
 
 def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Diagnostic], Reference | None]:
+    waits: list[Callable[[], None]] = []  # for imports made while the file is read (see preload)
+    try:
+        return _checked(task, state, cache, waits)
+    finally:
+        for wait in waits:
+            wait()
+
+
+def _checked(
+    task: Task, state: DatasetState, cache: Cache | None, waits: list[Callable[[], None]]
+) -> tuple[list[Diagnostic], Reference | None]:
     rules = [RULES_BY_CODE[code] for code in task.rules]
     had_reference = state.reference is not None
     raw: bytes | None = None
@@ -140,6 +151,7 @@ def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Di
     if cache is not None:
         digest = _recorded_digest(task.source, cache)
         if digest is None:
+            waits.append(preload(_size(task.source)))
             raw, digest = _read_and_record(task.source, cache)
         if not isinstance(raw, Refused):  # a refusal is no content: nothing to remember it by
             entry = _entry(task, digest, state)
@@ -150,7 +162,10 @@ def _lint(task: Task, state: DatasetState, cache: Cache | None) -> tuple[list[Di
             reference = Reference(found["file"], found["dialect"], found["top"]) if found else None
             return diagnostics, reference
     if raw is None:
+        waits.append(preload(_size(task.source)))
         raw = task.source.read()
+    for wait in waits:  # (no other thread may run when the check forks)
+        wait()
     diagnostics = lint_bytes(
         raw,
         file=task.source.name,

@@ -197,3 +197,17 @@ def test_a_cached_result_is_never_served_by_other_code() -> None:
     finally:
         os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns))
     assert changed != before and fingerprint() == before
+
+
+def test_a_big_file_has_the_column_pass_imported_while_it_is_read() -> None:
+    script = (
+        "import sys, threading\n"
+        "from dlint.engine import COLUMN_MIN_SIZE, preload\n"
+        "preload(COLUMN_MIN_SIZE - 1)()\n"
+        "small = 'numpy' in sys.modules\n"
+        "wait = preload(COLUMN_MIN_SIZE)\n"
+        "wait()\n"
+        "print(small, 'dlint.columns' in sys.modules, threading.active_count())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True", "1"]  # and no thread left to copy in a fork
