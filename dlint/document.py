@@ -32,6 +32,8 @@ class Document:
     #: Where keys repeat: a key's first occurrence -> its last one, whose value the data holds (a
     #: pointer names that one). Known when the keys were checked.
     repeats: dict[int, int] = field(default_factory=dict)
+    #: Whether the text is ASCII, when that is known already (it is looked at otherwise).
+    ascii: bool | None = None
 
     def item(self, index: int) -> Any:
         """The entry ``index`` of ``items`` (None when there is none)."""
@@ -59,7 +61,8 @@ class Document:
 
     def locations(self, offsets: Iterable[int]) -> dict[int, Location]:
         """1-based line and character column for byte offsets, in one forward pass over the text."""
-        return {offset: Location(*at) for offset, at in line_columns(self.raw, offsets).items()}
+        found = line_columns(self.raw, offsets, ascii_only=self.ascii)
+        return {offset: Location(*at) for offset, at in found.items()}
 
     def snippet(self, offset: int) -> tuple[str, int]:
         """The source line around a byte offset, and the caret's 0-based column within that text."""

@@ -222,11 +222,15 @@ def _same_key(raw: bytes, start: int, end: int, wanted: bytes, key: str) -> bool
     return isinstance(decoded, str) and decoded == key
 
 
-def line_columns(raw: bytes, offsets: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """1-based line and character column for byte offsets, in one forward pass over the text."""
+def line_columns(
+    raw: bytes, offsets: Iterable[int], *, ascii_only: bool | None = None
+) -> dict[int, tuple[int, int]]:
+    """1-based line and character column for byte offsets, in one forward pass over the text
+    (``ascii_only``: whether the text is ASCII, when the caller knows it already)."""
     result: dict[int, tuple[int, int]] = {}
     line, counted_to, column_chars = 1, 0, 0
-    ascii_only = raw.isascii()  # then a character is a byte (one pass, no copy)
+    if ascii_only is None:
+        ascii_only = raw.isascii()  # then a character is a byte (one pass, no copy)
     for offset in sorted(set(offsets)):
         # (a compact file is one line: looking for a line end is much faster than counting them)
         newlines = raw.count(b"\n", counted_to, offset) if raw.find(b"\n", counted_to, offset) >= 0 else 0

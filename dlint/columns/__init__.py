@@ -72,6 +72,8 @@ class Decoded:
     top: dict[str, Any]
     media_type: Any
     raw: bytes
+    #: Whether the text is ASCII.
+    ascii: bool
     items: list[Item] | None = None
     cut: cut.Cut | None = None
     #: The rows read as ordinary data so far (those whose typed decode failed, then the flagged ones).
@@ -96,7 +98,8 @@ def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None
     """The decoded file, or None when the column pass cannot serve it (then it is read whole). With
     ``share``, only the top level is decoded when the items' text can be cut in two, for
     :func:`flagged` to share out."""
-    if not raw.isascii() and first_invalid_utf8(raw) is not None:
+    ascii_only = raw.isascii()
+    if not ascii_only and first_invalid_utf8(raw) is not None:
         return None  # (the decode does not check the text of strings it skips)
     where, dataset = head(raw, OWN_SHARE) if share else (None, None)
     rows: dict[int, Any] = {}
@@ -115,8 +118,8 @@ def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None
     if top is None or dataset.items is UNSET:
         return None
     if where is not None:
-        return Decoded(top, dataset.media_type, raw, cut=where)
-    return Decoded(top, dataset.media_type, raw, items=dataset.items, rows=rows, texts=texts)
+        return Decoded(top, dataset.media_type, raw, ascii_only, cut=where)
+    return Decoded(top, dataset.media_type, raw, ascii_only, items=dataset.items, rows=rows, texts=texts)
 
 
 def head(raw: bytes, share: float) -> tuple[cut.Cut, Any] | tuple[None, None]:

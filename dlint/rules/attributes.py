@@ -139,7 +139,10 @@ class UndefinedAttribute(Rule):
         attributes = table.attributes
         chosen = list(compress(range(len(attributes)), attributes))  # the annotations that have some
         kinds, label_ids = table.kind_names(), table.label_ids
-        keys = [(kinds[i], label_ids[i], tuple(attributes[i])) for i in chosen]
+        kind_of, label_of, names_of = kinds.__getitem__, label_ids.__getitem__, attributes.__getitem__
+        keys = list(  # (mapped, not looped: a key per annotation that has attributes)
+            zip(map(kind_of, chosen), map(label_of, chosen), map(tuple, map(names_of, chosen)), strict=True)
+        )
         rule, bad = cls(), set()
         for kind, label_id, names in set(keys):
             node: dict[str, Any] = {"type": kind, "attributes": dict.fromkeys(names)}
