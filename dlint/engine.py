@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import re
@@ -84,9 +85,14 @@ def preload(size: int) -> Callable[[], None]:
     for the import (call it before the check: a fork needs this thread gone)."""
     if size < COLUMN_MIN_SIZE:
         return _nothing
-    thread = threading.Thread(target=importlib.import_module, args=("dlint.columns",), daemon=True)
+    thread = threading.Thread(target=_import_columns, daemon=True)
     thread.start()
     return thread.join
+
+
+def _import_columns() -> None:
+    with contextlib.suppress(Exception):  # (the check imports it again, and says what went wrong)
+        importlib.import_module("dlint.columns")
 
 
 def _nothing() -> None:
