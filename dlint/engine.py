@@ -19,7 +19,16 @@ from dlint.media import locate
 from dlint.parsecheck import SYNTAX_BEFORE_COLUMNS, ends_early, malformed
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics, rule_diagnostic
 from dlint.readers import Claim, Reader, Targets, inferred
-from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule, Scope, declared_size
+from dlint.rules.base import (
+    SCHEMA_CHECK,
+    Context,
+    DatasetState,
+    FileContext,
+    Reference,
+    Rule,
+    Scope,
+    declared_size,
+)
 from dlint.rules.structure import SchemaViolation
 from dlint.schemas import detect_dialect
 from dlint.validation import SchemaFailure, item_failures, schema_failures
@@ -234,7 +243,8 @@ def lint_columns(
 
     view = RowsView(decoded, rows)
     judged = targets or inferred(checked_as)
-    diagnostics = _stamp(_walk(view.data, rules, context, rows), view, file, subset, judged)
+    found = _walk(view.data, rules, context, rows, decoded.checks)
+    diagnostics = _stamp(found, view, file, subset, judged)
     _remember_reference(context, file)
     memory.release(decoded)
     return diagnostics
@@ -249,10 +259,16 @@ def _remember_reference(context: FileContext, file: str) -> None:
 
 
 def _walk(
-    data: Any, rules: Sequence[type[Rule]], file: FileContext, rows: dict[int, Any] | None = None
+    data: Any,
+    rules: Sequence[type[Rule]],
+    file: FileContext,
+    rows: dict[int, Any] | None = None,
+    checks: Mapping[int, frozenset[str]] | None = None,
 ) -> list[_Raw]:
     """Every selected rule over the file: the schema, the top level, and the items (only ``rows``,
-    by file index, when given: the rows the column pass flagged)."""
+    by file index, when given: the rows the column pass flagged; ``checks``: for each of those rows,
+    the codes of the rules that flagged it and whether the schema might reject it, when only those
+    need to look at it; see :attr:`dlint.columns.Decoded.checks`)."""
     top = data if isinstance(data, dict) else {}
     if rows is None:
         file.data, file.label_count = top, _label_count(top)
@@ -263,7 +279,8 @@ def _walk(
     selected = set(rules)
     failures = schema_failures(file.data if rows is not None else data, file.dialect)
     for index, row in (rows or {}).items():
-        failures.extend(item_failures(row, index, file.dialect))
+        if checks is None or SCHEMA_CHECK in checks.get(index, EVERY_CHECK):
+            failures.extend(item_failures(row, index, file.dialect))
     for failure in failures:
         invalid.add(failure.pointer)
         owner = _claimant(failure)
@@ -283,7 +300,7 @@ def _walk(
             run(rule, categories, "/categories")
     items = top.get("items")
     if rows is not None:
-        _walk_items(rows.items(), instances, ctx, invalid, found)
+        _walk_items(rows.items(), instances, ctx, invalid, found, checks)
     elif isinstance(items, list):
         _walk_items(enumerate(items), instances, ctx, invalid, found)
     for rule in instances:
@@ -318,19 +335,18 @@ def _walk_items(
     ctx: Context,
     invalid: _Invalid,
     found: list[_Raw],
+    checks: Mapping[int, frozenset[str]] | None = None,
 ) -> None:
-    """The hot loop: every item, every annotation, each handed to the checks registered for its type."""
-    item_checks: list[Check] = [r.check for r in instances if r.scope is Scope.ITEM]
-    annotation_rules = [r for r in instances if r.scope is Scope.ANNOTATION]
-    generic: list[Check] = [r.check for r in annotation_rules if not r.annotation_types]
-    typed: dict[str, list[Check]] = {}
-    for rule in (r for r in annotation_rules if r.annotation_types):
-        for kind in rule.annotation_types:
-            typed.setdefault(kind, list(generic)).append(rule.check)
+    """The hot loop: every item, every annotation, each handed to the checks registered for its type
+    (with ``checks``, only those of the rules that flagged the item, where it says which)."""
+    dispatch = _Dispatch(instances)
     no_skip: set[int] = set()
     for i, item in items:
         if type(item) is not dict or i in invalid.whole_items:
             continue
+        item_checks, generic, typed = dispatch.of(
+            checks.get(i, EVERY_CHECK) if checks is not None else EVERY_CHECK
+        )
         ctx.item, ctx.item_index, ctx.annotation_index = item, i, -1
         ctx.image_size = _image_size(item, ctx)
         if i not in invalid.items:
@@ -352,6 +368,33 @@ def _walk_items(
                 if result:  # rules return () when they find nothing: no iterator for the common case
                     _collect(check, result, f"/items/{i}/annotations/{j}", found)
     ctx.item, ctx.item_index, ctx.annotation_index, ctx.image_size = None, -1, -1, None
+
+
+#: The checks of a row that did not say which it needs: all of them, the schema's included.
+EVERY_CHECK: frozenset[str] = frozenset({SCHEMA_CHECK, "*"})
+
+
+class _Dispatch:
+    """The checks to run on an item and on each type of annotation, for every set of rules that
+    flagged items alike (made once per set)."""
+
+    def __init__(self, instances: list[Rule]) -> None:
+        self._instances = instances
+        self._made: dict[frozenset[str], tuple[list[Check], list[Check], dict[str, list[Check]]]] = {}
+
+    def of(self, codes: frozenset[str]) -> tuple[list[Check], list[Check], dict[str, list[Check]]]:
+        made = self._made.get(codes)
+        if made is None:
+            chosen = [r for r in self._instances if codes is EVERY_CHECK or r.code in codes]
+            item_checks: list[Check] = [r.check for r in chosen if r.scope is Scope.ITEM]
+            annotation_rules = [r for r in chosen if r.scope is Scope.ANNOTATION]
+            generic: list[Check] = [r.check for r in annotation_rules if not r.annotation_types]
+            typed: dict[str, list[Check]] = {}
+            for rule in (r for r in annotation_rules if r.annotation_types):
+                for kind in rule.annotation_types:
+                    typed.setdefault(kind, list(generic)).append(rule.check)
+            made = self._made[codes] = (item_checks, generic, typed)
+        return made
 
 
 def _collect(check: Check, findings: Iterable[Finding], base: str, found: list[_Raw]) -> None:

@@ -19,7 +19,7 @@ process decodes and flags the second part while this one does the first (:mod:`d
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ import orjson
 from dlint import jsonscan, memory
 from dlint.columns import cut, split
 from dlint.columns.model import (
+    DECODE_ERRORS,
     DECODER,
     FREE_FORM,
     ITEM_DECODER,
@@ -40,11 +41,12 @@ from dlint.columns.model import (
     Item,
     Top,
 )
+from dlint.columns.rows import Span, offset_of, spans_of
 from dlint.columns.table import Table
 from dlint.limits import Limits
 from dlint.locate import first_invalid_utf8
 from dlint.parsecheck import ParseFailure, load
-from dlint.rules.base import Context, Rule
+from dlint.rules.base import SCHEMA_CHECK, Context, Rule
 
 #: The deepest structure a decoded item may have (an annotation's ``rle`` or ``attributes`` object,
 #: at level 6) and one more; a smaller ``limits.max-depth`` leaves every file to the whole-file read.
@@ -52,12 +54,8 @@ MIN_DEPTH = 7
 #: The share of the items' text this process checks when a forked child checks the rest. The child
 #: starts later and first copies the pages both write to: with equal halves it finished about 4% later.
 OWN_SHARE = 0.52
-#: Rows of a part found each by itself at most: one in this many (past it, the part is outlined).
-SEARCHED_SHARE = 8
-#: Where an item's text lies in the file's: its start and end offsets.
-Span = tuple[int, int]
-#: What a failed decode raises.
-DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
+#: The rows each rule's column form flagged, by code (``SCHEMA_CHECK`` for the schema's).
+Marks = dict[str, list[int]]
 
 
 class Malformed(Exception):
@@ -82,6 +80,11 @@ class Decoded:
     spans: dict[int, Span] = field(default_factory=dict)
     #: Each item's text, when the items were outlined whole (see :func:`locate_rows`).
     texts: list[msgspec.Raw] | None = None
+    #: Which checks each flagged row needs: the codes of the rules whose column form flagged it, and
+    #: ``SCHEMA_CHECK`` when the schema might reject it. A row without an entry (one that did not
+    #: fit the typed shape) needs them all; None: every row needs them all (a rule has no column
+    #: form).
+    checks: dict[int, frozenset[str]] | None = None
 
 
 def eligible(raw: bytes, limits: Limits) -> bool:
@@ -203,40 +206,67 @@ def flagged(decoded: Decoded, ctx: Context, rules: Sequence[type[Rule]]) -> list
     Items whose text is cut in two are shared out: a forked copy of the process flags the second part
     while this one does the first."""
     if decoded.items is not None:
-        rows, ids = _flag(Table(decoded.items, decoded.media_type, ctx), ctx, rules)
+        rows, ids, marks = _flag(Table(decoded.items, decoded.media_type, ctx), ctx, rules)
     else:
         shared = _shared(decoded, ctx, rules)
         if shared is None:
             return None
-        rows, ids = shared
+        rows, ids, marks = shared
     found = set(rows) | set(decoded.rows)
     for rule in rules:
-        found.update(rule.across(ids))
+        across = rule.across(ids)
+        found.update(across)
+        if marks is not None and across:
+            marks.setdefault(rule.code, []).extend(across)
+    decoded.checks = None if marks is None else _checks(marks, decoded.rows)
     return sorted(found)
 
 
-def _flag(table: Table, ctx: Context, rules: Sequence[type[Rule]]) -> tuple[list[int], list[str]]:
-    """The rows of one table flagged by the schema and the rules' column forms (file indices), and
-    the table's item ids."""
-    rows = table.schema_rows.copy()
+def _checks(marks: Marks, unread: dict[int, Any]) -> dict[int, frozenset[str]]:
+    """Per flagged row, the codes that flagged it (a row that did not fit the typed shape has none:
+    it needs every check). Rows flagged alike share one set."""
+    codes: dict[int, set[str]] = {}
+    for code, rows in marks.items():
+        for row in rows:
+            codes.setdefault(row, set()).add(code)
+    kinds: dict[frozenset[str], frozenset[str]] = {}
+    return {
+        row: kinds.setdefault(frozen, frozen)
+        for row, found in codes.items()
+        if row not in unread
+        for frozen in (frozenset(found),)
+    }
+
+
+def _flag(
+    table: Table, ctx: Context, rules: Sequence[type[Rule]]
+) -> tuple[list[int], list[str], Marks | None]:
+    """The rows of one table flagged by the schema and the rules' column forms (table indices), the
+    table's item ids, and which flagged which (None when a rule has no column form: then every row
+    is flagged, for every check)."""
+    schema = table.schema_rows
+    rows = schema.copy()
+    marks: Marks = {SCHEMA_CHECK: np.flatnonzero(schema).tolist()}
     for rule in rules:
         form = rule.columns(table, ctx)
-        if form is None:  # no column form: every row is checked precisely
-            rows = table.all()
-            break
-        rows |= form
+        if form is None:  # no column form: every row is checked precisely, by every rule
+            memory.release(table)
+            return list(range(len(table.items))), table.ids, None
+        if form.any():
+            marks[rule.code] = np.flatnonzero(form).tolist()
+            rows |= form
     memory.release(table)  # its items and columns
-    return np.flatnonzero(rows).tolist(), table.ids
+    return np.flatnonzero(rows).tolist(), table.ids, marks
 
 
 def _shared(
     decoded: Decoded, ctx: Context, rules: Sequence[type[Rule]]
-) -> tuple[list[int], list[str]] | None:
+) -> tuple[list[int], list[str], Marks | None] | None:
     """:func:`_flag` over both parts of cut items, the second in a forked child."""
     where = decoded.cut
     assert where is not None
 
-    def part(text: bytes, shift: int) -> tuple[list[int], list[str], list[Span]] | None:
+    def part(text: bytes, shift: int) -> tuple[list[int], list[str], Marks | None, list[Span]] | None:
         """The part's flagged rows, counted from its first item, its ids, and where the flagged rows
         lie in the file's text (the part's text begins at ``shift`` in it). Raises
         :class:`Malformed` when the text is not JSON."""
@@ -246,8 +276,8 @@ def _shared(
             return None
         except DECODE_ERRORS as exc:
             raise Malformed from exc
-        rows, ids = _flag(Table(items, decoded.media_type, ctx), ctx, rules)
-        return rows, ids, _spans_of(text, items, rows, shift)
+        rows, ids, marks = _flag(Table(items, decoded.media_type, ctx), ctx, rules)
+        return rows, ids, marks, spans_of(text, items, rows, shift)
 
     def theirs() -> bytes | None:  # (a child that raises answers nothing)
         found = part(where.second(decoded.raw), where.second_start - 1)  # (after its added "[")
@@ -261,70 +291,19 @@ def _shared(
         answer = pending(abandon=mine is None)
     if mine is None or answer is None:
         return None
-    rows, ids, spans = mine
-    their_rows, their_ids, their_spans = msgspec.msgpack.decode(answer)
-    their_rows = [len(ids) + row for row in their_rows]
+    rows, ids, marks, spans = mine
+    their_rows, their_ids, their_marks, their_spans = msgspec.msgpack.decode(answer)
+    shift = len(ids)
+    their_rows = [shift + row for row in their_rows]
     for part_rows, part_spans in ((rows, spans), (their_rows, their_spans)):
         if len(part_spans) == len(part_rows):  # (a part that could not be outlined tells none)
             decoded.spans.update(zip(part_rows, map(tuple, part_spans), strict=True))
-    return rows + their_rows, ids + their_ids
-
-
-def _spans_of(text: bytes, items: list[Item], rows: list[int], shift: int) -> list[Span]:
-    """Where these rows of a part lie in the file's text (none when the part cannot be outlined: then
-    the file's items are outlined whole, if needed). A row holding a slice of the text (an
-    annotation's coordinates) is found around that slice, and its text must read as the row with its
-    id (see :func:`cut.around`); from the first row that cannot be found so, the part is outlined, and
-    at once when many rows are flagged."""
-    if len(rows) > len(items) // SEARCHED_SHARE:  # many rows: one outline costs less than their reads
-        return _outlined(text, rows, shift)
-    spans: list[Span] = []
-    for at, row in enumerate(rows):
-        found = _found(text, items[row])
-        if found is None:
-            rest = _outlined(text, rows[at:], shift)
-            return spans + rest if rest else []
-        spans.append((shift + found[0], shift + found[1]))
-    return spans
-
-
-def _found(text: bytes, item: Item) -> Span | None:
-    """Where the item lies in the text, found around a slice of it (None when it holds no slice, or
-    the text found is not the item)."""
-    inside = next((value for ann in item.annotations or () for value in _slices(ann)), None)
-    if inside is None:
-        return None
-    start, end = cut.around(text, offset_of(inside, text))
-    try:
-        row = orjson.loads(memoryview(text)[start:end])
-    except orjson.JSONDecodeError:
-        return None
-    return (start, end) if type(row) is dict and row.get("id") == item.id else None
-
-
-def _slices(annotation: Any) -> Iterator[msgspec.Raw]:
-    """The slices of the text an annotation's decode kept (its coordinates)."""
-    for key in _SLICED:
-        value = getattr(annotation, key, None)
-        if type(value) is msgspec.Raw:
-            yield value
-
-
-#: The annotation keys whose values the typed decode keeps as slices of the text.
-_SLICED = ("points", "bbox", "position")
-
-
-def _outlined(text: bytes, rows: list[int], shift: int) -> list[Span]:
-    """Where these rows lie, from the part's items outlined (none when it cannot be outlined)."""
-    try:
-        texts = _TEXTS_DECODER.decode(text)
-    except DECODE_ERRORS:
-        return []
-    starts = [(shift + offset_of(texts[row], text), len(texts[row])) for row in rows]
-    return [(start, start + length) for start, length in starts]
-
-
-_TEXTS_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
+    if marks is not None and their_marks is not None:
+        for code, flagged_rows in their_marks.items():
+            marks.setdefault(code, []).extend(shift + row for row in flagged_rows)
+    else:
+        marks = None
+    return rows + their_rows, ids + their_ids, marks
 
 
 def locate_rows(decoded: Decoded, rows: list[int]) -> bool:
@@ -361,16 +340,6 @@ def read_rows(decoded: Decoded, rows: list[int]) -> dict[int, Any] | None:
                 return None
             decoded.rows[row] = data
     return {row: decoded.rows[row] for row in rows}
-
-
-def offset_of(text: msgspec.Raw, raw: bytes) -> int:
-    """Where a slice made by the decode lies in the text it was decoded from (the decode's slices
-    are views of that text, never copies)."""
-    return _address(text) - _address(raw)
-
-
-def _address(buffer: Any) -> int:
-    return int(np.frombuffer(buffer, dtype=np.uint8).ctypes.data)
 
 
 __all__ = [

@@ -140,12 +140,15 @@ class Outline(Top, forbid_unknown_fields=True, gc=False):
 
 
 DECODER = msgspec.json.Decoder(Dataset)
+#: What a failed decode raises.
+DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 ITEMS_DECODER = msgspec.json.Decoder(list[Item])
 ITEM_DECODER = msgspec.json.Decoder(Item)
 OUTLINE_DECODER = msgspec.json.Decoder(Outline)
 
 __all__ = [
     "DECODER",
+    "DECODE_ERRORS",
     "FREE_FORM",
     "ITEMS_DECODER",
     "ITEM_DECODER",

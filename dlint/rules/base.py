@@ -22,6 +22,11 @@ if TYPE_CHECKING:  # the columns (and numpy) are imported only by runs that deco
     from dlint.validation import SchemaFailure
 
 
+#: Among the codes of the checks a row flagged by the column pass needs (see
+#: :attr:`dlint.columns.Decoded.checks`), the schema's.
+SCHEMA_CHECK = ""
+
+
 class Scope(str, enum.Enum):
     """The kind of node a rule visits."""
 
