@@ -32,6 +32,7 @@ from dlint.media import MediaStore
 from dlint.rules import ALL_RULES, Rule, Scope
 from dlint.rules.base import Context, DatasetState, FileContext
 from dlint.sources import discover
+from dlint.walk import label_count
 from tests.rules.datasets import make_dataset
 from tests.rules.test_cases import _cases, build
 
@@ -99,9 +100,7 @@ def flagged_rows(raw: bytes, rule: type[Rule], media: MediaStore | None = None) 
         decoded = columns.decode(raw, NO_KEY_SCAN)
     if decoded is None or decoded.items is None or engine.detect_dialect(decoded.top) != "datumaro-1.0":
         return None
-    file = FileContext(
-        "datumaro-1.0", "default", decoded.top, engine._label_count(decoded.top), _dataset(media)
-    )
+    file = FileContext("datumaro-1.0", "default", decoded.top, label_count(decoded.top), _dataset(media))
     table = Table(decoded.items, decoded.media_type, Context(file))
     form = rule.columns(table, Context(file))
     rows = table.all() if form is None else form | table.schema_rows
@@ -378,7 +377,7 @@ def test_every_item_and_annotation_rule_has_a_column_form() -> None:
     slow. The catalogue's rules all have one (a test, not a requirement of the engine)."""
     decoded = columns.decode(SMALL, NO_KEY_SCAN)
     assert decoded is not None and decoded.items is not None
-    file = FileContext("datumaro-1.0", "default", decoded.top, engine._label_count(decoded.top))
+    file = FileContext("datumaro-1.0", "default", decoded.top, label_count(decoded.top))
     table = Table(decoded.items, decoded.media_type, Context(file))
     missing = [
         r.code
