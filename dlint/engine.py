@@ -22,6 +22,7 @@ from dlint.parsediag import failure_diagnostics, merged, note_diagnostics, rule_
 from dlint.readers import Targets, inferred
 from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule
 from dlint.schemas import detect_dialect
+from dlint.validation import compiled
 from dlint.walk import Found, label_count, walk
 
 #: The dialect the column pass reads (see :mod:`dlint.columns`), and the size from which it pays for
@@ -170,7 +171,7 @@ def lint_columns(
         return None
     context = FileContext(checked_as, subset, decoded.top, label_count(decoded.top), dataset)
     try:
-        flagged = columns.flagged(decoded, Context(context), rules)
+        flagged = columns.flagged(decoded, Context(context), rules, lambda: compiled(checked_as))
     except columns.Malformed:
         return None  # the whole-file read names the problem (at the cost of reading the text)
     if flagged is None and decoded.cut is not None:  # a part does not fit the typed shape: no sharing

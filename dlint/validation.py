@@ -31,6 +31,12 @@ class SchemaFailure:
     message: str
 
 
+def compiled(dialect: str) -> None:
+    """Compile the dialect's validators now (the first compile imports the validating library)."""
+    validator(dialect)
+    item_validator(dialect)
+
+
 def schema_failures(document: Any, dialect: str) -> list[SchemaFailure]:
     """Validate with the dialect's compiled schema; at most one failure per location, no cascades."""
     return _failures(validator(dialect), document, "", document)
