@@ -34,6 +34,8 @@ class Document:
     repeats: dict[int, int] = field(default_factory=dict)
     #: Whether the text is ASCII, when that is known already (it is looked at otherwise).
     ascii: bool | None = None
+    #: Whether the text holds a line break, when that is known already (it is looked for otherwise).
+    breaks: bool | None = None
 
     def item(self, index: int) -> Any:
         """The entry ``index`` of ``items`` (None when there is none)."""
@@ -61,7 +63,7 @@ class Document:
 
     def locations(self, offsets: Iterable[int]) -> dict[int, Location]:
         """1-based line and character column for byte offsets, in one forward pass over the text."""
-        found = line_columns(self.raw, offsets, ascii_only=self.ascii)
+        found = line_columns(self.raw, offsets, ascii_only=self.ascii, breaks=self.breaks)
         return {offset: Location(*at) for offset, at in found.items()}
 
     def snippet(self, offset: int) -> tuple[str, int]:

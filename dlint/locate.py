@@ -223,17 +223,19 @@ def _same_key(raw: bytes, start: int, end: int, wanted: bytes, key: str) -> bool
 
 
 def line_columns(
-    raw: bytes, offsets: Iterable[int], *, ascii_only: bool | None = None
+    raw: bytes, offsets: Iterable[int], *, ascii_only: bool | None = None, breaks: bool | None = None
 ) -> dict[int, tuple[int, int]]:
     """1-based line and character column for byte offsets, in one forward pass over the text
-    (``ascii_only``: whether the text is ASCII, when the caller knows it already)."""
+    (``ascii_only``, ``breaks``: whether the text is ASCII and holds a line break, when the caller
+    knows it already)."""
     result: dict[int, tuple[int, int]] = {}
     line, counted_to, column_chars = 1, 0, 0
     if ascii_only is None:
         ascii_only = raw.isascii()  # then a character is a byte (one pass, no copy)
     for offset in sorted(set(offsets)):
         # (a compact file is one line: looking for a line end is much faster than counting them)
-        newlines = raw.count(b"\n", counted_to, offset) if raw.find(b"\n", counted_to, offset) >= 0 else 0
+        looked = breaks is not False and raw.find(b"\n", counted_to, offset) >= 0
+        newlines = raw.count(b"\n", counted_to, offset) if looked else 0
         if newlines:
             line += newlines
             counted_to, column_chars = raw.rfind(b"\n", 0, offset) + 1, 0

@@ -58,6 +58,9 @@ MIN_DEPTH = 7
 OWN_SHARE = 0.49
 #: The rows each rule's column form flagged, by code (``SCHEMA_CHECK`` for the schema's).
 Marks = dict[str, list[int]]
+#: What a process tells of its part: flagged rows, item ids, which rules flagged which rows, where the
+#: rows lie, whether the text is ASCII and whether it holds a line break (None: not looked for).
+_Part = tuple[list[int], list[str], Marks | None, list[Span], bool, bool | None]
 
 
 class Malformed(Exception):
@@ -74,6 +77,8 @@ class Decoded:
     raw: bytes
     #: Whether the text is ASCII.
     ascii: bool
+    #: Whether the text holds a line break (None: not known).
+    breaks: bool | None
     items: list[Item] | None = None
     cut: cut.Cut | None = None
     #: The rows read as ordinary data so far (those whose typed decode failed, then the flagged ones).
@@ -103,10 +108,11 @@ def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None
     """The decoded file, or None when the column pass cannot serve it (then it is read whole). With
     ``share``, only the top level is decoded when the items' text can be cut in two, for
     :func:`flagged` to share out."""
-    ascii_only = raw.isascii()
-    if not ascii_only and first_invalid_utf8(raw) is not None:
-        return None  # (the decode does not check the text of strings it skips)
     where, dataset = head(raw, OWN_SHARE) if share else (None, None)
+    checked = raw if where is None else where.head(raw)  # (two processes check their own parts)
+    ascii_only = checked.isascii()
+    if not ascii_only and first_invalid_utf8(checked) is not None:
+        return None  # (the decode does not check the text of strings it skips)
     rows: dict[int, Any] = {}
     texts = None
     if dataset is None:  # not shared, or no cut found: decode the file whole
@@ -123,8 +129,12 @@ def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None
     if top is None or dataset.items is UNSET:
         return None
     if where is not None:
-        return Decoded(top, dataset.media_type, raw, ascii_only, cut=where)
-    return Decoded(top, dataset.media_type, raw, ascii_only, items=dataset.items, rows=rows, texts=texts)
+        between = raw[where.first_end : where.second_start] + raw[where.end :]
+        breaks = b"\n" in checked or b"\n" in between
+        return Decoded(top, dataset.media_type, raw, ascii_only, breaks, cut=where)
+    return Decoded(
+        top, dataset.media_type, raw, ascii_only, None, items=dataset.items, rows=rows, texts=texts
+    )
 
 
 def head(raw: bytes, share: float) -> tuple[cut.Cut, Any] | tuple[None, None]:
@@ -272,10 +282,13 @@ def _shared(
     where = decoded.cut
     assert where is not None
 
-    def part(text: bytes, shift: int) -> tuple[list[int], list[str], Marks | None, list[Span]] | None:
+    def part(text: bytes, shift: int) -> _Part | None:
         """The part's flagged rows, counted from its first item, its ids, and where the flagged rows
-        lie in the file's text (the part's text begins at ``shift`` in it). Raises
-        :class:`Malformed` when the text is not JSON."""
+        lie in the file's text (the part's text begins at ``shift`` in it); whether the text is ASCII
+        and holds a line break. Raises :class:`Malformed` when the text is not JSON."""
+        ascii_only = text.isascii()
+        if not ascii_only and first_invalid_utf8(text) is not None:
+            return None  # (the file is then read whole, which names the problem)
         try:
             items = ITEMS_DECODER.decode(text)
         except msgspec.ValidationError:
@@ -283,7 +296,8 @@ def _shared(
         except DECODE_ERRORS as exc:
             raise Malformed from exc
         rows, ids, marks = _flag(Table(items, decoded.media_type, ctx), ctx, rules)
-        return rows, ids, marks, spans_of(text, items, rows, shift)
+        breaks = (b"\n" in text) if rows else None  # (looked for where rows will be located)
+        return rows, ids, marks, spans_of(text, items, rows, shift), ascii_only, breaks
 
     def theirs() -> bytes | None:  # (a child that raises answers nothing)
         found = part(where.second(decoded.raw), where.second_start - 1)  # (after its added "[")
@@ -298,8 +312,13 @@ def _shared(
         answer = pending(abandon=mine is None)
     if mine is None or answer is None:
         return None
-    rows, ids, marks, spans = mine
-    their_rows, their_ids, their_marks, their_spans = msgspec.msgpack.decode(answer)
+    rows, ids, marks, spans, ascii_only, breaks = mine
+    their_rows, their_ids, their_marks, their_spans, their_ascii, their_breaks = msgspec.msgpack.decode(
+        answer
+    )
+    decoded.ascii = decoded.ascii and ascii_only and their_ascii
+    told = (decoded.breaks, breaks, their_breaks)
+    decoded.breaks = True if True in told else None if None in told else False
     shift = len(ids)
     their_rows = [shift + row for row in their_rows]
     for part_rows, part_spans in ((rows, spans), (their_rows, their_spans)):

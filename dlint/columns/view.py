@@ -34,7 +34,7 @@ class RowsView:
         self.rows = rows
         self.data = {**decoded.top, "items": ReadRows(rows)}
         self._spans = decoded.spans
-        self._top = Document(decoded.raw, decoded.top, ascii=decoded.ascii)
+        self._top = Document(decoded.raw, decoded.top, ascii=decoded.ascii, breaks=decoded.breaks)
         self._documents: dict[int, tuple[int, Document]] = {}
 
     def item(self, index: int) -> Any:

@@ -147,3 +147,35 @@ def test_flagged_rows_are_found_where_they_lie(make: Callable[[Doc], bytes]) -> 
         start, end = decoded.spans[row]
         assert orjson.loads(raw[start:end]) == items[row]
     assert through_columns(raw, ALL_RULES, share=True) == precise(raw, ALL_RULES)
+
+
+def _text_of_the_parts(doc: Doc) -> bytes:
+    # non-ASCII text and a single line break, both only in the second part, before defects: columns
+    # count characters and lines count from the break, which only the second process sees
+    items = doc["items"]
+    for item in items[len(items) * 3 // 4 :: 7]:
+        item.setdefault("attr", {})["note"] = "é中"
+    _defects(doc)
+    raw = orjson.dumps(doc)
+    middle = raw.index(b'"id":"', len(raw) * 7 // 8)
+    return raw[:middle] + b"\n" + raw[middle:]
+
+
+def test_what_only_a_part_holds_is_told_by_its_process() -> None:
+    raw = _text_of_the_parts(orjson.loads(LARGER))
+    decoded = columns.decode(raw, NO_KEY_SCAN, share=True)
+    assert decoded is not None and decoded.cut is not None
+    assert raw.index(b"\n") > decoded.cut.second_start and not raw[: decoded.cut.second_start].count(b"\xc3")
+    found = through_columns(raw, ALL_RULES, share=True)
+    assert found == precise(raw, ALL_RULES)
+    assert found is not None and {d.line for d in found} == {1, 2}
+
+
+def test_invalid_utf8_in_a_part_leaves_the_file_to_the_whole_read() -> None:
+    doc = orjson.loads(LARGER)
+    raw = orjson.dumps(doc)
+    at = raw.index(b'"points":[', len(raw) * 7 // 8) + len(b'"points":[')
+    raw = raw[:at] + b'"\xff",' + raw[at:]  # inside coordinates: a slice the typed decode keeps as is
+    assert through_columns(raw, ALL_RULES, share=True) is None
+    found = engine.lint_bytes(raw, file="t.json", subset="default", rules=ALL_RULES, share=True)
+    assert [d.code for d in found] == ["DL001"] and "UTF-8" in found[0].message
