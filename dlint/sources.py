@@ -70,14 +70,26 @@ class Source:
     member: str | None = None
     #: Whether the bytes are the staged version (git's index), not those of the file at ``path``.
     staged: bool = False
+    #: How to read only the first bytes (a file on disk; others are read whole).
+    head: Callable[..., bytes] | None = field(default=None, repr=False, compare=False)
 
     def read(self) -> bytes:
         """The bytes, or a :class:`Refused` value saying why there are none: a file that cannot be
         read (removed meanwhile, an input/output error...) is a diagnostic, never the end of a run."""
-        try:
-            return self.reader()
-        except (OSError, zipfile.BadZipFile, RuntimeError) as exc:
-            return Refused(f"it cannot be read ({getattr(exc, 'strerror', None) or exc}); it was not read")
+        return _guarded(self.reader)
+
+    def read_head(self, size: int) -> bytes:
+        """At least the first ``size`` bytes, read and refused as :meth:`read` reads and refuses
+        (all of them where only that can be done: an archive's member, a staged version)."""
+        head = self.head
+        return _guarded(self.reader if head is None else lambda: head(upto=size))
+
+
+def _guarded(reader: Callable[[], bytes]) -> bytes:
+    try:
+        return reader()
+    except (OSError, zipfile.BadZipFile, RuntimeError) as exc:
+        return Refused(f"it cannot be read ({getattr(exc, 'strerror', None) or exc}); it was not read")
 
 
 def discover(paths: Iterable[str]) -> list[Source]:
@@ -136,7 +148,7 @@ def _add_file(path: Path, found: dict[str, Source], datasets: dict[Path, Dataset
 
 def _file_source(path: Path, dataset: Dataset) -> Source:
     reader = functools.partial(read_file, path, run_limits.current().max_file_size, dataset.root)
-    return Source(display_name(path), path.stem, dataset, reader, path)
+    return Source(display_name(path), path.stem, dataset, reader, path, head=reader)
 
 
 def _folder_subsets(dataset: Dataset, root: Path) -> list[Source]:
@@ -148,12 +160,12 @@ def _folder_subsets(dataset: Dataset, root: Path) -> list[Source]:
     return [_file_source(root / "annotations" / name, dataset) for name in names if name.endswith(".json")]
 
 
-def read_file(path: Path, limit: int, dataset: Path | None = None) -> bytes:
-    """A file's bytes, or a :class:`Refused` value when it is larger than ``limit``, not a regular
-    file, a symbolic link to nothing or in a loop, or (in a ``dataset`` folder) reached through a
-    symbolic link that leads out of the dataset's root folder (a link planted to read, or by
-    ``fix`` write, another file). A file given alone, outside any dataset, is read where its links
-    lead: it is the file the user named. Raises OSError."""
+def read_file(path: Path, limit: int, dataset: Path | None = None, *, upto: int | None = None) -> bytes:
+    """A file's bytes (its first ``upto`` only, when given), or a :class:`Refused` value when it is
+    larger than ``limit``, not a regular file, a symbolic link to nothing or in a loop, or (in a
+    ``dataset`` folder) reached through a symbolic link that leads out of the dataset's root folder
+    (a link planted to read, or by ``fix`` write, another file). A file given alone, outside any
+    dataset, is read where its links lead: it is the file the user named. Raises OSError."""
     real = _contained(path, dataset, "its dataset")
     if isinstance(real, str):
         return Refused(f"{real}; it was not read")
@@ -169,6 +181,8 @@ def read_file(path: Path, limit: int, dataset: Path | None = None) -> bytes:
             return Refused("it is not a regular file (a pipe, a socket, a device...); it was not read")
         if info.st_size > limit:
             return Refused(too_large(info.st_size, limit))
+        if upto is not None and upto < info.st_size:
+            return stream.read(upto)
         data = stream.read(info.st_size + 1)
         if len(data) > info.st_size:  # it grows while it is read
             rest = stream.read(limit + 1 - len(data))

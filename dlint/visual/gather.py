@@ -96,29 +96,38 @@ def wanted(diagnostics: Iterable[Diagnostic], limit: int) -> dict[str, Chosen]:
 
 
 def outline(raw: bytes, last: int, reach: int | None) -> _Outline:
-    """The file's categories and its items as text, at least up to item ``last``. When a position
-    inside that item is known (``reach``), only the text up to the end of an item past it is
-    decoded: the first few boundaries between items that follow are tried, the text is cut after
-    one and closed (``]}``), and the cut holds only if that decodes, with the categories and the item.
-    A cut anywhere but between two items of the top-level items does not decode; otherwise the whole
-    text is decoded."""
-    if reach is not None:
-        for tries, boundary in enumerate(cut.BOUNDARY.finditer(raw, reach)):
-            if tries == MAX_CUTS:
-                break
-            try:
-                found = _OUTLINE.decode(b"".join((memoryview(raw)[: boundary.start() + 1], b"]}")))
-            except (msgspec.MsgspecError, ValueError):
-                continue
-            if len(found.items) > last and found.categories is not None:
-                return found
-    return _OUTLINE.decode(raw)
+    """The file's categories and its items as text, at least up to item ``last``: from a cut (see
+    :func:`cut_outline`) when a position inside that item is known (``reach``), else from the whole
+    text."""
+    found = None if reach is None else cut_outline(raw, last, reach)
+    return found if found is not None else _OUTLINE.decode(raw)
+
+
+def cut_outline(raw: bytes, last: int, reach: int) -> _Outline | None:
+    """The categories and the items as text up to the end of an item past ``reach``, a position
+    inside item ``last``: the first few boundaries between items that follow are tried, the text is
+    cut after one and closed (``]}``), and the cut holds only if that decodes, with the categories
+    and the item. A cut anywhere but between two items of the top-level items does not decode. None
+    when no cut holds (``raw`` may be only the beginning of the file)."""
+    for tries, boundary in enumerate(cut.BOUNDARY.finditer(raw, reach)):
+        if tries == MAX_CUTS:
+            break
+        try:
+            found = _OUTLINE.decode(b"".join((memoryview(raw)[: boundary.start() + 1], b"]}")))
+        except (msgspec.MsgspecError, ValueError):
+            continue
+        if len(found.items) > last and found.categories is not None:
+            return found
+    return None
 
 
 #: Below this many items to draw, a second process costs more than it saves.
 SHARED_FROM = 16
 #: Cuts tried after the items to draw before the whole text is decoded.
 MAX_CUTS = 4
+#: Bytes read past the farthest diagnostic of the items to draw, for the end of its item and the next
+#: boundary to be in them (else the whole file is read).
+HEAD_MARGIN = 1 << 20
 
 
 def scenes(jobs: list[Job], meanwhile: Callable[[], None] = lambda: None) -> list[Scene | None]:
@@ -159,8 +168,12 @@ def read_back(sources: Iterable[Source], chosen: dict[str, Chosen]) -> Iterable[
         wanted = chosen.get(source.name)
         if wanted is None or not wanted.items:
             continue
+        last, reach = max(wanted.items), wanted.reach
         try:
-            read = outline(source.read(), max(wanted.items), wanted.reach)
+            found = None
+            if reach is not None:  # the beginning of the file first, when it is known how far to read
+                found = cut_outline(source.read_head(reach + HEAD_MARGIN), last, reach)
+            read = found if found is not None else outline(source.read(), last, reach)
         except (OSError, msgspec.MsgspecError, ValueError):
             continue  # the run refused or could not parse this file: nothing to draw from it
         for index, highlight in wanted.items.items():

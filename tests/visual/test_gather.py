@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
-from dlint.visual.gather import outline
+from dlint.sources import Source, discover
+from dlint.visual import gather
+from dlint.visual.gather import Chosen, cut_outline, outline, read_back
+from tests.rules.datasets import zip_folder
 
 
 def _items(count: int, nested_at: int | None = None) -> list[dict[str, Any]]:
@@ -70,3 +76,52 @@ def test_without_a_position_the_whole_text_is_decoded() -> None:
     items = _items(50)
     count, read = _read(_file(items), 10, None)
     assert count == 50 and read == items[:11]
+
+
+def _dataset(root: Path, raw: bytes) -> Source:
+    (root / "annotations").mkdir(parents=True)
+    (root / "annotations" / "train.json").write_bytes(raw)
+    (source,) = discover([str(root)])
+    return source
+
+
+def test_only_the_beginning_of_a_file_is_read_when_it_holds_the_items(tmp_path: Path) -> None:
+    items = _items(3000)
+    source = _dataset(tmp_path / "ds", _file(items))
+    raw = source.read()
+    reach = raw.index(b'"item 100"')
+    head = source.read_head(reach + 4096)
+    assert len(head) == reach + 4096 < len(raw) and raw.startswith(head)
+    found = cut_outline(head, 100, reach)
+    assert found is not None and [orjson.loads(bytes(t)) for t in found.items[:101]] == items[:101]
+    assert cut_outline(source.read_head(reach + 10), 100, reach) is None  # no boundary past it: read whole
+
+
+@pytest.mark.parametrize("categories_last", [False, True])
+def test_items_are_drawn_from_the_beginning_or_else_the_whole_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, categories_last: bool
+) -> None:
+    items = _items(3000)
+    raw = _file(items, categories_last)  # categories after the items: no cut of the beginning holds
+    source = _dataset(tmp_path / "ds", raw)
+    whole_reads = []
+
+    def whole() -> bytes:
+        whole_reads.append(1)
+        return raw
+
+    monkeypatch.setattr(gather, "HEAD_MARGIN", 4096)
+    reach = raw.index(b'"item 2000"')
+    chosen = {source.name: Chosen({2000: None, 5: 0}, reach)}
+    jobs = list(read_back([dataclasses.replace(source, reader=whole)], chosen))
+    assert [(job.row, job.item) for job in jobs] == [(2000, items[2000]), (5, items[5])]
+    assert all(job.categories == {"label": {"labels": [{"name": "car", "parent": ""}]}} for job in jobs)
+    assert whole_reads == ([1] if categories_last else [])
+
+
+def test_an_archive_member_is_read_whole(tmp_path: Path) -> None:
+    raw = _file(_items(200))
+    folder = tmp_path / "ds"
+    _dataset(folder, raw)
+    (source,) = discover([str(zip_folder(folder, tmp_path / "ds.zip"))])
+    assert source.read_head(10) == raw
