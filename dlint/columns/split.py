@@ -5,6 +5,8 @@ process would mean serialising it. It is used only where it is safe and worth it
 only thread of the process, for big enough work. Anywhere else, or when the fork fails, both halves
 run here, one after the other. The child answers through a pipe with its data, or with nothing; a
 child that fails or dies answers nothing (the file is then decoded in one process, or read whole).
+Work made of many jobs of unequal cost (the visual report's drawings) is shared out one job at a
+time instead (:func:`share_out`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The items the visual report draws, read back from the files a run checked, with their images.
 
 A run keeps no file's items (memory is released file by file), so the report goes back to the files:
-each file that holds diagnostics on items is read again and outlined (its items as undecoded text,
-about a tenth of a full parse), and only the items to draw are decoded. Their images are looked up
+each file that holds diagnostics on items is read again (only its beginning, when that holds the
+items to draw) and outlined (its items as undecoded text, about a tenth of a full parse), and only
+the items to draw are decoded. Their images are looked up
 where Datumaro looks (``images/<subset>/<path>``, then ``images/<path>``) in the dataset folder or
 archive, and downscaled.
 """
