@@ -211,7 +211,7 @@ def check(
         typer.Option(
             "--max-thumbnails",
             min=0,
-            help="With --output-format html: items drawn over their image at most (default 200).",
+            help="With --output-format html: items drawn over their image at most (default 50).",
         ),
     ] = None,
 ) -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -228,3 +228,14 @@ def measure_counts(counts: Sequence[str]) -> RleMeasures:
     totals[bad] = 0
     foreground[bad] = 0
     return RleMeasures(totals, foreground, status)
+
+
+def valid_totals(counts: Iterable[str]) -> dict[str, int]:
+    """The sum of the runs of each string of ``counts`` that is valid RLE (the pixels it describes),
+    measured all at once by :func:`measure_counts`."""
+    distinct = list(dict.fromkeys(counts))
+    if not distinct:
+        return {}
+    found = measure_counts(distinct)
+    valid = (found.status == OK).tolist()
+    return {text: total for text, total, ok in zip(distinct, found.totals.tolist(), valid, strict=True) if ok}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -140,13 +141,15 @@ def draw(
     image: Thumbnail | None = None,
     size: tuple[int, int] | None = None,
     max_side: int = 512,
+    mask_totals: Mapping[str, int] | None = None,
 ) -> Drawing | None:
     """Draw ``item`` (one entry of a file's ``items``) with the file's ``categories``.
 
     ``highlight`` is the index in ``item["annotations"]`` of the annotation to show (drawn on top, thicker;
     the others dimmed). ``image`` is the item's image as a thumbnail; ``size`` is (height, width) of the
     image when there is no thumbnail. With neither, the picture covers the annotations only. The image
-    rectangle's long side displays at ``max_side`` pixels. None when there is nothing at all to draw.
+    rectangle's long side displays at ``max_side`` pixels. ``mask_totals``: the masks' counts measured
+    beforehand (see :func:`dlint.rle.valid_totals`). None when there is nothing at all to draw.
     """
     notes: list[str] = []
     if not isinstance(item, dict):
@@ -154,7 +157,7 @@ def draw(
     if type(highlight) is not int:
         highlight = None
     max_side = max(1, max_side)
-    drawn = drawable(item, categories_of(categories), highlight, max_side, notes)
+    drawn = drawable(item, categories_of(categories), highlight, max_side, notes, mask_totals)
     frame = _frame(image, size)
     xs: list[float] = []
     ys: list[float] = []

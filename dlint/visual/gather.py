@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import msgspec
 import orjson
 
-from dlint.columns import cut, split
+from dlint.columns import cut
 from dlint.diagnostics import Diagnostic, split_pointer
 from dlint.media import MediaStore, locate
+from dlint.rle import valid_totals
 from dlint.sources import Source
-from dlint.visual.draw import Drawing, draw
-from dlint.visual.thumbs import Thumbnail, thumbnail
+
+if TYPE_CHECKING:  # (the drawing modules, and the image libraries with them, load where items are drawn)
+    from dlint.visual.draw import Drawing
+    from dlint.visual.thumbs import Thumbnail
 
 
 class _Outline(msgspec.Struct):
@@ -131,23 +134,43 @@ MAX_CUTS = 4
 HEAD_MARGIN = 1 << 20
 
 
-def scenes(jobs: list[Job], meanwhile: Callable[[], None] = lambda: None) -> list[Scene | None]:
-    """The items read back drawn, in order (None for one with nothing to draw). Many items are drawn
-    by this process and a forked copy of it side by side, each taking the next item in turn once
-    free; this process runs ``meanwhile`` first."""
+def drawer(jobs: list[Job]) -> Callable[[int], bytes]:
+    """What draws item ``index`` of ``jobs``, as bytes a pipe carries (:func:`scene` reads them);
+    the masks of all the items are measured at once first."""
+    totals = _mask_totals(jobs)
+    return lambda index: orjson.dumps(_drawn(jobs[index], totals))
+
+
+def shared(jobs: list[Job]) -> bool:
+    """Whether ``jobs`` are worth drawing in two processes side by side (see
+    :func:`dlint.columns.split.share_out`)."""
     # A forked process would share the open archive's file offset with this one: images read from
     # an archive are drawn here alone.
-    shared = len(jobs) >= SHARED_FROM and all(job.source.member is None for job in jobs)
-    answers = split.share_out(
-        len(jobs), lambda index: orjson.dumps(_drawn(jobs[index])), meanwhile, fork=shared
+    return len(jobs) >= SHARED_FROM and all(job.source.member is None for job in jobs)
+
+
+def _mask_totals(jobs: list[Job]) -> Mapping[str, int]:
+    """The compressed masks of the items to draw, measured all at once (see
+    :func:`dlint.rle.valid_totals`): what drawing them one by one would measure."""
+    return valid_totals(
+        rle["counts"]
+        for job in jobs
+        if isinstance(annotations := job.item.get("annotations"), list)
+        for annotation in annotations
+        if isinstance(annotation, dict)
+        and annotation.get("type") == "mask"
+        and isinstance(rle := annotation.get("rle"), dict)
+        and isinstance(rle.get("counts"), str)
     )
-    return [_scene(orjson.loads(answer)) for answer in answers]
 
 
-def _scene(done: Any) -> Scene | None:
-    """A drawn item from what :func:`_drawn` gave."""
+def scene(answer: bytes) -> Scene | None:
+    """A drawn item from what :func:`drawer` gave (None for an item with nothing to draw)."""
+    done = orjson.loads(answer)
     if done is None:
         return None
+    from dlint.visual.draw import Drawing
+
     svg, notes, image_note = done
     return Scene(Drawing(svg, tuple(notes)), image_note)
 
@@ -188,10 +211,19 @@ def read_back(sources: Iterable[Source], chosen: dict[str, Chosen]) -> Iterable[
                 yield Job(source, index, item, read.categories, highlight)
 
 
-def _drawn(job: Job) -> Any:
+def _drawn(job: Job, mask_totals: Mapping[str, int]) -> Any:
     """An item drawn, as data a pipe carries: [svg, notes, image note], or None."""
+    from dlint.visual.draw import draw
+
     image, note = _image(job.item, job.source)
-    drawing = draw(job.item, job.categories, highlight=job.highlight, image=image, size=_size(job.item))
+    drawing = draw(
+        job.item,
+        job.categories,
+        highlight=job.highlight,
+        image=image,
+        size=_size(job.item),
+        mask_totals=mask_totals,
+    )
     return None if drawing is None else [drawing.svg, list(drawing.notes), note]
 
 
@@ -219,6 +251,8 @@ def _image(item: dict[str, Any], source: Source) -> tuple[Thumbnail | None, str]
     found = locate(store, "images", source.subset, path) if path else None
     if found is None:
         return None, f"{path or 'its image'}: not in the dataset"
+    from dlint.visual.thumbs import thumbnail
+
     try:
         with store.open(found) as stream:
             picture = thumbnail(stream)

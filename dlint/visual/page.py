@@ -20,24 +20,26 @@ from datetime import datetime, timezone
 from functools import cache
 from html import escape
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+import orjson
 from markupsafe import Markup
 
 from dlint import __version__
 from dlint.api import Report
+from dlint.columns import split
 from dlint.diagnostics import Diagnostic, Severity
 from dlint.reporters.summary import summary
 from dlint.rules import RULES_BY_CODE
 from dlint.visual.charts import bars
-from dlint.visual.gather import Scene, annotation_index, item_index, read_back, scenes, wanted
+from dlint.visual.gather import Scene, annotation_index, drawer, item_index, read_back, scene, shared, wanted
 
 if TYPE_CHECKING:
     import jinja2
     from markdown_it import MarkdownIt
 
 #: Items drawn at most (past it, the other items' diagnostics are listed without a drawing).
-MAX_THUMBNAILS = 200
+MAX_THUMBNAILS = 50
 #: Diagnostics listed at most, to keep the page bounded (the counts and charts cover them all).
 MAX_ROWS = 20_000
 
@@ -75,21 +77,39 @@ def render(report: Report, settings: PageSettings | None = None) -> str:
     jobs = list(read_back(report.sources, chosen)) if chosen else []
     numbers = {(job.source.name, job.row): number for number, job in enumerate(jobs)}
     blocks = _blocks(listed, numbers)
+    rules = _rules(report.diagnostics)
+    draw = drawer(jobs)
     pages: list[str] = []
 
     def prepare() -> None:
-        """The page, with a mark where each drawing goes: made while a forked process draws items."""
-        pages.append(_page(report, settings, listed, blocks))
+        """The page, with a mark where each drawing and each rule's documentation goes: made while
+        a forked process writes the documentation and draws items."""
+        pages.append(_page(report, settings, listed, blocks, rules))
 
-    drawn = scenes(jobs, meanwhile=prepare)
+    def do(index: int) -> bytes:
+        """Job 0 writes the documentation of the rules that reported, the others draw the items."""
+        return orjson.dumps([_docs(rule) for rule in rules]) if index == 0 else draw(index - 1)
+
+    # The jobs are shared out in turn, from the first: the forked process starts on the documentation
+    # while this one makes the page.
+    answers = split.share_out(len(jobs) + 1, do, prepare, fork=shared(jobs))
+    drawn = [scene(answer) for answer in answers[1:]]
     undrawn = sum(
         1 for block in blocks if block.item and (block.drawing is None or drawn[block.drawing] is None)
     )
-    return _MARK.sub(_Filled([_figure(scene) for scene in drawn], undrawn, settings).at, pages[0])
+    filled = _Filled([_figure(one) for one in drawn], orjson.loads(answers[0]), undrawn, settings)
+    return _MARK.sub(filled.at, pages[0])
 
 
-def _page(report: Report, settings: PageSettings, listed: tuple[Diagnostic, ...], blocks: list[Block]) -> str:
-    """The page, its drawings and the count of items left undrawn marked for :data:`_MARK` to fill."""
+def _page(
+    report: Report,
+    settings: PageSettings,
+    listed: tuple[Diagnostic, ...],
+    blocks: list[Block],
+    rules: list[dict[str, str]],
+) -> str:
+    """The page, its drawings, the rules' documentation and the count of items left undrawn marked
+    for :data:`_MARK` to fill."""
     return _template().render(
         title=settings.title,
         version=__version__,
@@ -104,7 +124,7 @@ def _page(report: Report, settings: PageSettings, listed: tuple[Diagnostic, ...]
         total=len(report.diagnostics),
         unlisted=len(report.diagnostics) - len(listed),
         undrawn=Markup(_UNDRAWN),
-        rules=_rules(report.diagnostics),
+        rules=rules,
         severities=[severity.value for severity in Severity],
         subsets=sorted({d.subset or "" for d in listed}),
         sources=sorted({d.file for d in listed}),
@@ -113,12 +133,14 @@ def _page(report: Report, settings: PageSettings, listed: tuple[Diagnostic, ...]
         policy=Markup(policy()),  # our own text, in a double-quoted attribute
         annotation_index=annotation_index,
         figure=lambda number: Markup(f"<!--dl-figure-{number}-->"),
+        doc=lambda number: Markup(f"<!--dl-doc-{number}-->"),
     )
 
 
-#: The marks left in the page where what is known only once items are drawn goes. No text from a file
-#: can write one: the page escapes every ``<`` of it.
-_MARK = re.compile(r"<!--dl-(figure-(\d+)|undrawn)-->")
+#: The marks left in the page where what the jobs shared out make goes: the drawings, the rules'
+#: documentation, and the count of items left undrawn. No text from a file can write one: the page
+#: escapes every ``<`` of it.
+_MARK = re.compile(r"<!--dl-(figure-(\d+)|doc-(\d+)|undrawn)-->")
 _UNDRAWN = "<!--dl-undrawn-->"
 
 
@@ -127,12 +149,15 @@ class _Filled:
     """What goes in each mark of the page."""
 
     figures: list[str]
+    docs: list[str]
     undrawn: int
     settings: PageSettings
 
     def at(self, mark: re.Match[str]) -> str:
         if mark[2] is not None:
             return self.figures[int(mark[2])]
+        if mark[3] is not None:
+            return self.docs[int(mark[3])]
         if not self.undrawn:
             return ""
         return (
@@ -141,18 +166,18 @@ class _Filled:
         )
 
 
-def _figure(scene: Scene | None) -> str:
+def _figure(drawn: Scene | None) -> str:
     """A drawn item as the page shows it (nothing for an item with nothing to draw)."""
-    if scene is None:
+    if drawn is None:
         return ""
     notes = (
-        [f'<span class="note">Image not drawn: {escape(scene.image_note)}.</span>']
-        if scene.image_note
+        [f'<span class="note">Image not drawn: {escape(drawn.image_note)}.</span>']
+        if drawn.image_note
         else []
     )
-    notes += [f'<span class="note">{escape(note)}</span>' for note in scene.drawing.notes]
+    notes += [f'<span class="note">{escape(note)}</span>' for note in drawn.drawing.notes]
     return (
-        f'<figure class="scene">\n{scene.drawing.svg}\n<figcaption>{"".join(notes)}</figcaption>\n</figure>'
+        f'<figure class="scene">\n{drawn.drawing.svg}\n<figcaption>{"".join(notes)}</figcaption>\n</figure>'
     )
 
 
@@ -185,28 +210,25 @@ def _charts(diagnostics: tuple[Diagnostic, ...]) -> list[str]:
     ]
 
 
-def _rules(diagnostics: tuple[Diagnostic, ...]) -> list[dict[str, Any]]:
-    """The documentation of every rule that reported, as HTML."""
+def _rules(diagnostics: tuple[Diagnostic, ...]) -> list[dict[str, str]]:
+    """Every rule that reported: its code, name and severity."""
     codes = sorted({d.code for d in diagnostics})
     found = []
     for code in codes:
         rule = RULES_BY_CODE.get(code)
-        if rule is None:
-            continue
-        found.append(
-            {
-                "code": code,
-                "name": rule.name,
-                "severity": rule.severity.value,
-                "docs": Markup(_markdown().render(rule.docs())),
-            }
-        )
+        if rule is not None:
+            found.append({"code": code, "name": rule.name, "severity": rule.severity.value})
     return found
+
+
+def _docs(rule: dict[str, str]) -> str:
+    """A rule's documentation, as HTML."""
+    return str(_markdown().render(RULES_BY_CODE[rule["code"]].docs()))
 
 
 @cache
 def _markdown() -> MarkdownIt:
-    from markdown_it import MarkdownIt  # (loaded while items are drawn, see render)
+    from markdown_it import MarkdownIt  # (loaded by the process that writes the docs, see render)
 
     return MarkdownIt("commonmark", {"html": False})
 

@@ -10,7 +10,7 @@ writes them as SVG.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -323,6 +323,7 @@ def _shapes(
     color: tuple[int, int, int],
     max_side: int,
     problems: list[str],
+    totals: Mapping[str, int],
 ) -> list[Shape] | None:
     """The shapes of one annotation, or None when its type is not one that is drawn."""
     label_id = _int(ann.get("label_id"))
@@ -363,7 +364,7 @@ def _shapes(
         if "rle" not in ann:
             problems.append("it has no rle")
             return []
-        layer = mask_layer(ann["rle"], color, max_side)
+        layer = mask_layer(ann["rle"], color, max_side, totals)
         if isinstance(layer, str):
             problems.append(layer)
             return []
@@ -404,9 +405,15 @@ def _weight(shape: Shape) -> int:
 
 
 def drawable(
-    item: dict[str, Any], categories: Categories, highlight: int | None, max_side: int, notes: list[str]
+    item: dict[str, Any],
+    categories: Categories,
+    highlight: int | None,
+    max_side: int,
+    notes: list[str],
+    totals: Mapping[str, int] | None = None,
 ) -> list[Annotation]:
-    """Every annotation of ``item`` that can be drawn, in drawing order; notes for the others."""
+    """Every annotation of ``item`` that can be drawn, in drawing order; notes for the others.
+    ``totals``: the masks' counts measured beforehand (see :func:`dlint.rle.valid_totals`)."""
     annotations = item.get("annotations")
     if not isinstance(annotations, list):
         if annotations is not None:
@@ -435,7 +442,7 @@ def drawable(
         color = categories.color(label_id)
         rgb = (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
         problems: list[str] = []
-        shapes = _shapes(kind, ann, categories, rgb, max_side, problems)
+        shapes = _shapes(kind, ann, categories, rgb, max_side, problems, totals or {})
         where = f"annotation {index} ({_short(kind)})"
         if shapes is None:
             if kind not in ("label", "caption"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -99,8 +100,9 @@ def thumbnail(stream: IO[bytes], max_side: int = MAX_SIDE, max_pixels: int = 100
     return Thumbnail(out.getvalue(), "image/png" if alpha else "image/jpeg", width, height)
 
 
-def _faithful(rle: Any) -> str | tuple[int, int, str | list[int]]:
-    """Why ``rle`` cannot be decoded faithfully, or its (height, width, counts)."""
+def _faithful(rle: Any, totals: Mapping[str, int]) -> str | tuple[int, int, str | list[int]]:
+    """Why ``rle`` cannot be decoded faithfully, or its (height, width, counts); ``totals`` holds
+    the sums of runs of compressed counts already measured."""
     if not isinstance(rle, dict):
         return "its rle is not an object"
     size = rle.get("size")
@@ -113,15 +115,16 @@ def _faithful(rle: Any) -> str | tuple[int, int, str | list[int]]:
     if counts is None:
         return "it has no counts"
     if isinstance(counts, str):
-        try:
-            runs = decode_runs(counts)
-        except RleError as exc:
-            return f"its counts are not valid RLE: {exc}"
+        total = totals.get(counts)
+        if total is None:
+            try:
+                total = sum(decode_runs(counts))
+            except RleError as exc:
+                return f"its counts are not valid RLE: {exc}"
     elif isinstance(counts, list) and all(type(run) is int and run >= 0 for run in counts):
-        runs = counts
+        total = sum(counts)
     else:
         return "its counts are neither an RLE string nor a list of non-negative integers"
-    total = sum(runs)
     if total != height * width:
         return f"its counts cover {total} pixels, its size {height}x{width} = {height * width}"
     if total == 0:
@@ -131,7 +134,9 @@ def _faithful(rle: Any) -> str | tuple[int, int, str | list[int]]:
     return height, width, counts
 
 
-def mask_layer(rle: Any, color: tuple[int, int, int], max_side: int = MAX_SIDE) -> MaskLayer | str:
+def mask_layer(
+    rle: Any, color: tuple[int, int, int], max_side: int = MAX_SIDE, totals: Mapping[str, int] | None = None
+) -> MaskLayer | str:
     """The mask of an annotation's ``rle`` (``{"counts": str or list of ints, "size": [h, w]}``) as a
     translucent PNG: ``color`` at alpha :data:`MASK_ALPHA` where the mask is set, transparent elsewhere,
     downscaled (nearest) so its long side is at most ``max_side``.
@@ -139,9 +144,11 @@ def mask_layer(rle: Any, color: tuple[int, int, int], max_side: int = MAX_SIDE) 
     When the mask cannot be decoded faithfully, a short sentence saying why instead (``"its counts cover
     82 pixels, its size 10x10 = 100"``). Faithful means: the size is two non-negative integers, and the
     counts (a compressed string that :func:`dlint.rle.decode_runs` accepts, or a list of non-negative
-    integers) sum to exactly height times width.
+    integers) sum to exactly height times width. ``totals`` may hold the sums of runs of many
+    compressed strings measured at once (see :func:`dlint.rle.valid_totals`): a string found there
+    is not decoded again to be measured.
     """
-    found = _faithful(rle)
+    found = _faithful(rle, totals or {})
     if isinstance(found, str):
         return found
     height, width, counts = found

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from dlint.rle import valid_totals
 from dlint.visual.draw import Drawing, draw
 from dlint.visual.shapes import MAX_ANNOTATIONS, NO_LABEL_COLOR, PALETTE
 from dlint.visual.thumbs import MASK_ALPHA, MaskLayer, Thumbnail, mask_layer, thumbnail
@@ -260,6 +261,32 @@ def test_mask_layer_explains_what_cannot_be_decoded(rle: Any, start: str) -> Non
     reason = mask_layer(rle, RED)
     assert isinstance(reason, str)
     assert reason.startswith(start)
+
+
+def test_masks_measured_at_once_are_judged_as_one_by_one() -> None:
+    rng = np.random.default_rng(3)
+    good = coco_rle(rng.random((30, 40)) < 0.3)
+    rles = [
+        good,
+        {"counts": good["counts"], "size": [40, 30]},  # the same counts, the size swapped: still fits
+        {"counts": good["counts"], "size": [30, 41]},  # one column too many
+        {"counts": CVAT_EXAMPLE_82, "size": [10, 10]},
+        {"counts": "hello world!", "size": [10, 10]},
+        {"counts": "0P", "size": [10, 10]},
+        {"counts": [9, 2, 2, 2, 5], "size": [4, 5]},
+        {"size": [3, 3]},
+        "not an object",
+    ]
+    totals = valid_totals(
+        r["counts"] for r in rles if isinstance(r, dict) and isinstance(r.get("counts"), str)
+    )
+    assert totals == {good["counts"]: 1200, CVAT_EXAMPLE_82: 82}
+    for rle in rles:
+        assert mask_layer(rle, RED, totals=totals) == mask_layer(rle, RED)
+    # what was measured is what counts: a string said to cover fewer pixels is not drawn
+    assert mask_layer(good, RED, totals={good["counts"]: 1199}) == (
+        "its counts cover 1199 pixels, its size 30x40 = 1200"
+    )
 
 
 # draw(): geometry

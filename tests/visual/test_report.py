@@ -11,9 +11,11 @@ from typing import Any
 
 import orjson
 import pytest
+from markdown_it import MarkdownIt
 from PIL import Image
 from pycocotools import mask as mask_utils
 
+from dlint.rules import RULES_BY_CODE
 from tests.browser import opened, pixel
 from tests.conftest import run_console
 from tests.rules.datasets import zip_folder
@@ -209,6 +211,24 @@ def test_text_from_the_file_never_stands_for_a_drawing(tmp_path: Path) -> None:
     assert page.count("the diagnostics of 1 other item are listed without a drawing") == 1
     for mark in marks:
         assert mark not in page and mark.replace("<", "&lt;").replace(">", "&gt;") in page
+
+
+@pytest.mark.parametrize("items", [1, 24])  # drawn in this process alone, and shared with a forked one
+def test_every_rule_that_reported_is_documented_in_the_page(tmp_path: Path, items: int) -> None:
+    doc = orjson.loads((_dataset(tmp_path / "ds") / "annotations" / "train.json").read_bytes())
+    outside = doc["items"][2]
+    doc["items"] = [{**outside, "id": f"item{index}"} for index in range(items)]
+    del doc["categories"]["mask"]
+    (tmp_path / "ds" / "annotations" / "train.json").write_bytes(orjson.dumps(doc))
+    page = _report(tmp_path / "ds", tmp_path / "report.html", "--ignore", "DL407")
+    assert page.count('<figure class="scene">') == items
+    codes = re.findall(r'<details class="rule" id="rule-(DL\d+)">', page)
+    assert codes
+    markdown = MarkdownIt("commonmark", {"html": False})
+    for code in codes:
+        docs = markdown.render(RULES_BY_CODE[code].docs())
+        assert f'<details class="rule" id="rule-{code}">' in page.split(docs)[0].rsplit("</details>", 1)[-1]
+    assert "<!--dl-" not in page
 
 
 def test_a_zip_archive_gives_the_same_drawings(tmp_path: Path) -> None:
