@@ -49,6 +49,8 @@ BLOCK_CHARS = 1 << 17
 """Characters per block of :func:`measure_counts` (a block holds whole strings, so it may be longer)."""
 
 _BAD_CHAR_RE = re.compile(r"[^0-o]")
+_FIRST, _LAST = ord("0"), ord("o")  # the codes of the characters of a group
+_MORE = 80  # the code from which a character has its bit 0x20 ("more follows"): "0" + 32
 _INT64_MAX = int(np.iinfo(np.int64).max)
 _SAFE_BOUND = 2.0**62  # below this, no int64 intermediate of measure_counts can overflow
 
@@ -113,35 +115,39 @@ def _chain_sums(values: npt.NDArray[np.int64], firsts: npt.NDArray[np.intp]) -> 
 
 
 def _check_block(
-    digits: npt.NDArray[np.uint8], bounds: npt.NDArray[np.intp]
+    chars: npt.NDArray[np.uint8], bounds: npt.NDArray[np.intp]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
-    """Check the strings at ``digits[bounds[s]:bounds[s+1]]`` (characters minus 48, all in 0..63 except in
-    strings that are bad anyway); return their totals, their foreground (odd-index runs), their status and
-    whether they may overflow int64.
+    """Check the strings at ``chars[bounds[s]:bounds[s+1]]`` (their characters' codes, all in '0'..'o'
+    except in strings that are bad anyway); return their totals, their foreground (odd-index runs),
+    their status and whether they may overflow int64.
+
+    A character's 6 bits are its code minus 48: its 5 value bits are then ``(code & 31) ^ 16`` (48
+    is 32 + 16), and its bit 0x20, "more follows", is set exactly when the code is 80 or more.
     """
     n = bounds.size - 1
     totals = np.zeros(n, np.int64)
     foreground = np.zeros(n, np.int64)
     status = np.zeros(n, np.int8)
     risky = np.zeros(n, bool)
-    if not digits.size:
+    if not chars.size:
         return totals, foreground, status, risky
     # A group ends at a character without the 0x20 bit, and also at each string's last character, so the
     # last character of the block always ends a group (ends - 1 == -1 below reads that one).
-    is_end = digits < 32
+    is_end = chars < _MORE
     nonempty = np.flatnonzero(bounds[1:] > bounds[:-1])
     last = bounds[nonempty + 1] - 1
     truncated = nonempty[~is_end[last]]
     is_end[last] = True
     ends = np.flatnonzero(is_end)
-    # Horner's rule from each group's last, signed, character down to its first.
-    values = ((digits[ends] & np.uint8(31)) ^ np.uint8(16)).astype(np.int64) - 16
+    # Horner's rule from each group's last, signed, character down to its first: the sign is bit
+    # 0x10 of the last value, which is ``((code & 31) ^ 16) - 16`` sign-extended, ``(code & 31) - 16``.
+    values = (chars[ends] & np.uint8(31)).astype(np.int64) - 16
     sel = np.flatnonzero(~is_end[ends - 1])  # groups with one more character at pos
     pos = ends[sel] - 1
     for _ in range(MAX_GROUP_CHARS - 1):
         if not sel.size:
             break
-        values[sel] = values[sel] * 32 + (digits[pos] & np.uint8(31))
+        values[sel] = values[sel] * 32 + ((chars[pos] & np.uint8(31)) ^ np.uint8(16))
         more = ~is_end[pos - 1]
         sel, pos = sel[more], pos[more] - 1
     overlong = _owner(bounds, ends[sel])  # groups longer than MAX_GROUP_CHARS
@@ -204,18 +210,18 @@ def measure_counts(counts: Sequence[str]) -> RleMeasures:
     risky = np.zeros(n, bool)
     joined = "".join(counts)
     if joined.isascii():  # one byte per character
-        digits = np.frombuffer(joined.encode("ascii"), np.uint8) - np.uint8(48)
-        wide: npt.NDArray[np.unsignedinteger] = digits
+        chars = np.frombuffer(joined.encode("ascii"), np.uint8)
+        wide: npt.NDArray[np.unsignedinteger] = chars
     else:  # one uint32 per code point keeps the offsets right; lone surrogates pass through
-        wide = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32) - np.uint32(48)
-        digits = wide.astype(np.uint8)
+        wide = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+        chars = wide.astype(np.uint8)  # (a code beyond 255 wraps around: its string is bad anyway)
     block_starts = np.searchsorted(bounds, np.arange(BLOCK_CHARS, wide.size, BLOCK_CHARS))
     cuts = sorted({0, *block_starts.tolist(), n})
     for lo, hi in itertools.pairwise(cuts):
-        block = _check_block(digits[bounds[lo] : bounds[hi]], bounds[lo : hi + 1] - bounds[lo])
+        block = _check_block(chars[bounds[lo] : bounds[hi]], bounds[lo : hi + 1] - bounds[lo])
         totals[lo:hi], foreground[lo:hi], status[lo:hi], risky[lo:hi] = block
-    if wide.size and wide.max() > 63:  # characters below '0' wrap around to large values too
-        status[_owner(bounds, np.flatnonzero(wide > 63))] = BAD_CHAR
+    if wide.size and (wide.min() < _FIRST or wide.max() > _LAST):
+        status[_owner(bounds, np.flatnonzero((wide < _FIRST) | (wide > _LAST)))] = BAD_CHAR
     for s in np.flatnonzero(risky & ((status == OK) | (status == NEGATIVE_RUN))):
         try:
             runs = decode_runs(counts[int(s)])
