@@ -275,21 +275,21 @@ def byte_offset(raw: bytes, index: int) -> int:
     return len(raw)
 
 
-def first_invalid_utf8(raw: bytes) -> UnicodeDecodeError | None:
+def first_invalid_utf8(raw: bytes | memoryview) -> UnicodeDecodeError | None:
     """Where the text stops being UTF-8 (offsets of the error are in ``raw``), or None: decoded
     piece by piece, so the text is never decoded as a whole."""
     low = 0
     while low < len(raw):
         high = _boundary(raw, low + _PIECE)
         try:
-            raw[low:high].decode("utf-8")
+            str(raw[low:high], "utf-8")
         except UnicodeDecodeError as bad:
             return UnicodeDecodeError("utf-8", raw, low + bad.start, low + bad.end, bad.reason)
         low = high
     return None
 
 
-def _boundary(raw: bytes, at: int) -> int:
+def _boundary(raw: bytes | memoryview, at: int) -> int:
     """``at``, moved past the bytes that continue a character (three at most), to cut a piece."""
     end = min(at, len(raw))
     for _ in range(3):

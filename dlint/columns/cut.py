@@ -25,15 +25,23 @@ it right. A file in which the search goes wrong can only fail a decode; it never
   then, the comma between them being valid there, the second part's items continue that array up to
   ``end``, which closes it; ``}`` closes the top level, and nothing follows.
 
+A part is decoded in place, not copied (a copy of half a big file costs as much as a twentieth of
+its check, most of it in the memory it takes): the byte next to it (the comma between the parts, or
+white space) is read as the missing bracket while the part is read, see :meth:`Cut.first_part`.
+
 When any of this does not hold (another key order, a single item, no items key at the top level), the
 file is decoded whole instead, in one process.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import numpy as np
 
 _SPACE = b"[ \t\r\n]*"
 #: A key ``items`` with an array for its value (its ``[`` ends the match).
@@ -49,8 +57,7 @@ HEAD_SHARE, MAX_TRIES = 0.25, 8
 
 @dataclass(frozen=True)
 class Cut:
-    """Offsets in the file's text (see the module docstring). A part is copied once, from a view of
-    the text (a slice joined to a bracket would copy it twice: 0.75 s a gigabyte here)."""
+    """Offsets in the file's text (see the module docstring)."""
 
     start: int  # the items' ``[``
     first_end: int  # the ``}`` closing the first part's last item
@@ -61,13 +68,48 @@ class Cut:
         """The file without its items: the top level, with an empty items array."""
         return b"".join((memoryview(raw)[: self.start], b"[]}"))
 
-    def first(self, raw: bytes) -> bytes:
-        """The first part's items as a JSON array."""
-        return b"".join((memoryview(raw)[self.start : self.first_end + 1], b"]"))
+    def first_part(self, raw: bytes) -> contextlib.AbstractContextManager[Part]:
+        """The first part's items as a JSON array, for the time of a ``with`` block: the text from the
+        items' ``[`` to the byte after the part's last item, read as ``]``."""
+        return _bracketed(raw, self.start, self.first_end + 2, b"]")
 
-    def second(self, raw: bytes) -> bytes:
-        """The second part's items as a JSON array."""
-        return b"".join((b"[", memoryview(raw)[self.second_start : self.end + 1]))
+    def second_part(self, raw: bytes) -> contextlib.AbstractContextManager[Part]:
+        """The second part's items as a JSON array, for the time of a ``with`` block: the text from the
+        byte before the part's first item, read as ``[``, to the items' ``]``."""
+        return _bracketed(raw, self.second_start - 1, self.end + 1, b"[")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of the items as a JSON array: ``raw[lo:hi]``, read in place through ``text``."""
+
+    raw: bytes
+    lo: int
+    hi: int
+    text: memoryview
+
+
+@contextlib.contextmanager
+def _bracketed(raw: bytes, lo: int, hi: int, bracket: bytes) -> Iterator[Part]:
+    """``raw[lo:hi]`` with the byte at its end (``]``) or its start (``[``) read as ``bracket`` inside
+    the block, and as it was after.
+
+    The byte is written in place, in the buffer of a bytes object, which Python code never changes:
+    this is the one place that does. It is safe because the byte written is the comma or white space
+    between two items (no value holds it, so no slice of a decode sees it), because no other thread
+    runs while the check works on a file (it joins them before it forks), and because a forked child
+    writes in its own copy of the memory. The byte is put back however the block ends."""
+    at = hi - 1 if bracket == b"]" else lo
+    kept = raw[at : at + 1]
+    _write(raw, at, bracket)
+    try:
+        yield Part(raw, lo, hi, memoryview(raw)[lo:hi])
+    finally:
+        _write(raw, at, kept)
+
+
+def _write(raw: bytes, at: int, byte: bytes) -> None:
+    ctypes.memmove(int(np.frombuffer(raw, np.uint8).ctypes.data) + at, byte, 1)
 
 
 def candidates(raw: bytes, share: float) -> Iterator[Cut]:
@@ -87,23 +129,24 @@ def candidates(raw: bytes, share: float) -> Iterator[Cut]:
         yield Cut(start, boundary.start(), raw.index(b"{", boundary.start() + 1), end)
 
 
-def around(text: bytes, inside: int) -> tuple[int, int]:
-    """The guessed start and end offsets of the item whose text holds offset ``inside`` of ``text``
-    (a JSON array of items, as a part is): from the compact boundary before it, or the array's
-    first item, to the compact boundary after it, or the array's end.
+def around(part: Part, inside: int) -> tuple[int, int]:
+    """The guessed start and end offsets, in the file's text, of the item of ``part`` whose text holds
+    offset ``inside``: from the compact boundary before it, or the part's first item, to the compact
+    boundary after it, or the part's end.
 
     Only a guess: the boundary's pattern occurs elsewhere only inside a value that is not a checked
     structure (an array of numbers holding objects), or not at all where the writer adds white
     space. Any such miss gives a text that is not one JSON value (a value cut in two, or several
     items), so parsing the text as one item, and finding its id, proves the guess right."""
-    before = text.rfind(COMPACT_BOUNDARY, 0, inside)
+    raw = part.raw
+    before = raw.rfind(COMPACT_BOUNDARY, part.lo, inside)
     if before >= 0:
         start = before + 2
     else:
-        first = _NOT_WHITE.search(text, 1)
-        start = 1 if first is None else first.start()
-    after = text.find(COMPACT_BOUNDARY, inside)
-    end = after + 1 if after >= 0 else _skip_white_back(text, len(text) - 1)
+        first = _NOT_WHITE.search(raw, part.lo + 1, part.hi)
+        start = part.lo + 1 if first is None else first.start()
+    after = raw.find(COMPACT_BOUNDARY, inside, part.hi)
+    end = after + 1 if after >= 0 else part.lo + _skip_white_back(part.text, len(part.text) - 1)
     return start, end
 
 
@@ -118,17 +161,17 @@ def _closing_bracket(raw: bytes) -> int | None:
     return end - 1
 
 
-def _skip_white_back(raw: bytes, end: int) -> int:
+def _skip_white_back(raw: bytes | memoryview, end: int) -> int:
     """``end`` moved back over white space: read in pieces that double in size (a file of white
     space costs its length once, never a step per byte)."""
     size = 64
     while end:
         start = max(0, end - size)
-        kept = len(raw[start:end].rstrip(b" \t\r\n"))
+        kept = len(bytes(raw[start:end]).rstrip(b" \t\r\n"))
         if kept:
             return start + kept
         end, size = start, size * 2
     return 0
 
 
-__all__ = ["Cut", "around", "candidates"]
+__all__ = ["Cut", "Part", "around", "candidates"]

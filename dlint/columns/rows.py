@@ -25,33 +25,33 @@ Span = tuple[int, int]
 SEARCHED_SHARE = 8
 
 
-def spans_of(text: bytes, items: list[Item], rows: list[int], shift: int) -> list[Span]:
+def spans_of(part: cut.Part, items: list[Item], rows: list[int]) -> list[Span]:
     """Where these rows of a part lie in the file's text (none when the part cannot be outlined: then
     the file's items are outlined whole, if needed). A row holding a slice of the text (an
     annotation's coordinates) is found around that slice, and its text must read as the row with its
     id (see :func:`cut.around`); from the first row that cannot be found so, the part is outlined, and
     at once when many rows are flagged."""
     if len(rows) > len(items) // SEARCHED_SHARE:  # many rows: one outline costs less than their reads
-        return _outlined(text, rows, shift)
+        return _outlined(part, rows)
     spans: list[Span] = []
     for at, row in enumerate(rows):
-        found = _found(text, items[row])
+        found = _found(part, items[row])
         if found is None:
-            rest = _outlined(text, rows[at:], shift)
+            rest = _outlined(part, rows[at:])
             return spans + rest if rest else []
-        spans.append((shift + found[0], shift + found[1]))
+        spans.append(found)
     return spans
 
 
-def _found(text: bytes, item: Item) -> Span | None:
+def _found(part: cut.Part, item: Item) -> Span | None:
     """Where the item lies in the text, found around a slice of it (None when it holds no slice, or
     the text found is not the item)."""
     inside = next((value for ann in item.annotations or () for value in _slices(ann)), None)
     if inside is None:
         return None
-    start, end = cut.around(text, offset_of(inside, text))
+    start, end = cut.around(part, offset_of(inside, part.raw))
     try:
-        row = orjson.loads(memoryview(text)[start:end])
+        row = orjson.loads(memoryview(part.raw)[start:end])
     except orjson.JSONDecodeError:
         return None
     return (start, end) if type(row) is dict and row.get("id") == item.id else None
@@ -69,20 +69,20 @@ def _slices(annotation: Any) -> Iterator[msgspec.Raw]:
 _SLICED = ("points", "bbox", "position")
 
 
-def _outlined(text: bytes, rows: list[int], shift: int) -> list[Span]:
+def _outlined(part: cut.Part, rows: list[int]) -> list[Span]:
     """Where these rows lie, from the part's items outlined (none when it cannot be outlined)."""
     try:
-        texts = _TEXTS_DECODER.decode(text)
+        texts = _TEXTS_DECODER.decode(part.text)
     except DECODE_ERRORS:
         return []
-    starts = [(shift + offset_of(texts[row], text), len(texts[row])) for row in rows]
+    starts = [(offset_of(texts[row], part.raw), len(texts[row])) for row in rows]
     return [(start, start + length) for start, length in starts]
 
 
 _TEXTS_DECODER = msgspec.json.Decoder(list[msgspec.Raw])
 
 
-def offset_of(text: msgspec.Raw, raw: bytes) -> int:
+def offset_of(text: msgspec.Raw, raw: bytes | memoryview) -> int:
     """Where a slice made by the decode lies in the text it was decoded from (the decode's slices
     are views of that text, never copies)."""
     return _address(text) - _address(raw)

@@ -40,9 +40,45 @@ def test_the_parts_are_the_items(share: float, indent: int | None) -> None:
     assert where is not None and head is not None
     assert raw.index(b'"items"') < where.start  # the points categories' own key was passed over
     assert _top(head) == _top(whole) and head.items == []
-    first, second = ITEMS_DECODER.decode(where.first(raw)), ITEMS_DECODER.decode(where.second(raw))
+    kept = bytes(bytearray(raw))  # (a copy, to see the text unchanged once the parts are read)
+    first, second = _parts(where, raw)
     assert first and second and first + second == whole.items
+    assert raw == kept
     assert through_columns(raw, ALL_RULES, share=True) == []
+
+
+def _parts(where: cut.Cut, raw: bytes) -> tuple[list[Any], list[Any]]:
+    """Both parts' items, each decoded in place."""
+    with where.first_part(raw) as first:
+        assert first.text.obj is raw  # a view of the text, not a copy
+        first_items = ITEMS_DECODER.decode(first.text)
+    with where.second_part(raw) as second:
+        assert second.text.obj is raw
+        second_items = ITEMS_DECODER.decode(second.text)
+    return first_items, second_items
+
+
+def test_a_part_read_in_place_leaves_the_text_as_it_was_whatever_happens() -> None:
+    raw = orjson.dumps(orjson.loads(GENERATED))
+    kept = bytes(bytearray(raw))
+    where, _ = columns.head(raw, 0.5)
+    assert where is not None
+    with where.first_part(raw) as first:
+        assert bytes(first.text[-2:]) == b"}]" and raw[where.first_end + 1 : where.first_end + 2] == b"]"
+        items = ITEMS_DECODER.decode(first.text)
+    assert raw == kept
+    with pytest.raises(ZeroDivisionError), where.second_part(raw) as second:
+        assert bytes(second.text[:2]) == b"[{"
+        1 / 0  # noqa: B018
+    assert raw == kept
+    # what the decode kept of the text (an annotation's coordinates) reads the same after the block
+    whole = DECODER.decode(raw).items[: len(items)]
+    assert [_points(item) for item in items] == [_points(item) for item in whole]
+    assert any(_points(item) for item in items)
+
+
+def _points(item: Any) -> list[bytes]:
+    return [bytes(ann.points) for ann in item.annotations or () if hasattr(ann, "points")]
 
 
 def _items_not_last(doc: Doc) -> bytes:
@@ -80,7 +116,8 @@ def test_the_pattern_inside_a_string_is_no_boundary() -> None:
     whole = DECODER.decode(raw)
     where, _ = columns.head(raw, 0.5)
     assert where is not None
-    assert ITEMS_DECODER.decode(where.first(raw)) + ITEMS_DECODER.decode(where.second(raw)) == whole.items
+    first, second = _parts(where, raw)
+    assert first + second == whole.items
 
 
 def test_a_boundary_in_broken_text_is_not_clean() -> None:
