@@ -11,7 +11,7 @@ import contextlib
 import importlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dlint import limits as run_limits
 from dlint import memory
@@ -24,6 +24,9 @@ from dlint.rules.base import Context, DatasetState, FileContext, Reference, Rule
 from dlint.schemas import detect_dialect
 from dlint.validation import compiled
 from dlint.walk import Found, label_count, walk
+
+if TYPE_CHECKING:
+    from dlint import columns
 
 #: The dialect the column pass reads (see :mod:`dlint.columns`), and the size from which it pays for
 #: itself (a smaller file is read whole and every row checked precisely: no numpy to import for it).
@@ -152,6 +155,42 @@ def lint_columns(
     """Lint a big file through the column pass: the top level and the flagged rows precisely, the
     other rows not at all (no rule's column form flagged them). None when the pass cannot serve the
     file (then it is read whole)."""
+    found = _through_columns(raw, file, subset, rules, dialect, dataset, share, targets, form=False)
+    return None if found is None else found[0]
+
+
+def clean_and_canonical(
+    raw: bytes,
+    *,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    dialect: str | None = None,
+    dataset: DatasetState | None = None,
+    share: bool | None = None,
+) -> bool:
+    """Whether the column pass finds nothing to report in a big file, and finds its text in canonical
+    compact form (then ``dlint fix`` has nothing to write): told from the same decode, by each
+    process for its part of the items (see :mod:`dlint.columns.form`). ``share`` as for
+    :func:`lint_columns`."""
+    found = _through_columns(raw, file, subset, rules, dialect, dataset, share, None, form=True)
+    return found is not None and not found[0] and found[1].canonical is True
+
+
+def _through_columns(
+    raw: bytes,
+    file: str,
+    subset: str,
+    rules: Sequence[type[Rule]],
+    dialect: str | None,
+    dataset: DatasetState | None,
+    share: bool | None,
+    targets: Targets | None,
+    *,
+    form: bool,
+) -> tuple[list[Diagnostic], columns.Decoded] | None:
+    """The column pass's diagnostics, and the file as decoded (see :func:`lint_columns`); with
+    ``form``, the decoded file also tells whether the text is in canonical compact form."""
     from dlint import columns  # imported only for files large enough to need it
     from dlint.columns import split
 
@@ -171,20 +210,11 @@ def lint_columns(
         return None
     context = FileContext(checked_as, subset, decoded.top, label_count(decoded.top), dataset)
     try:
-        flagged = columns.flagged(decoded, Context(context), rules, lambda: compiled(checked_as))
+        flagged = columns.flagged(decoded, Context(context), rules, lambda: compiled(checked_as), form=form)
     except columns.Malformed:
         return None  # the whole-file read names the problem (at the cost of reading the text)
     if flagged is None and decoded.cut is not None:  # a part does not fit the typed shape: no sharing
-        return lint_columns(
-            raw,
-            file=file,
-            subset=subset,
-            rules=rules,
-            dialect=dialect,
-            dataset=dataset,
-            share=False,
-            targets=targets,
-        )
+        return _through_columns(raw, file, subset, rules, dialect, dataset, False, targets, form=form)
     rows = None if flagged is None else columns.read_rows(decoded, flagged)
     if rows is None:
         return None
@@ -196,7 +226,7 @@ def lint_columns(
     diagnostics = _stamp(found, view, file, subset, judged)
     _remember_reference(context, file)
     memory.release(decoded)
-    return diagnostics
+    return diagnostics, decoded
 
 
 def _remember_reference(context: FileContext, file: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from dlint.diagnostics import Applicability, Diagnostic, Edit, Fix, split_pointer
 from dlint.document import Document, ParseFailure, Refused, collector_paused, parse, pointer_order
-from dlint.engine import COLUMN_MIN_SIZE, lint_columns, lint_document
+from dlint.engine import COLUMN_MIN_SIZE, clean_and_canonical, lint_document
 from dlint.parsecheck import DUPLICATE_KEY, HUGE_INTEGER, INVALID_JSON, ParseNote, duplicate_notes
 from dlint.parsediag import failure_diagnostics, merged, note_diagnostics
 from dlint.readers import Targets
@@ -79,7 +79,16 @@ def fix_bytes(
     ``targets`` are the readers the file must satisfy (None: the one its dialect is written for).
     """
     with collector_paused():
-        if style == "compact" and _clean_and_canonical(raw, file, subset, rules, dialect, dataset):
+        big = len(raw) >= COLUMN_MIN_SIZE and not isinstance(raw, Refused)
+        # a big file with nothing to fix, already in canonical compact form: told by the column pass
+        # (see dlint.columns) without parsing it into Python objects
+        if (
+            big
+            and style == "compact"
+            and clean_and_canonical(
+                raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset
+            )
+        ):
             return FixResult(file, raw)
         document = parse(raw)
         if not isinstance(document, Document):
@@ -105,31 +114,6 @@ def fix_bytes(
             remaining = lint.again(document)
         notes = note_diagnostics(document, file=file, subset=subset, rules=rules, targets=targets)
         return FixResult(file, raw, remaining=merged(remaining, notes), refused=refused)
-
-
-def _clean_and_canonical(
-    raw: bytes,
-    file: str,
-    subset: str,
-    rules: Sequence[type[Rule]],
-    dialect: str | None,
-    dataset: DatasetState | None,
-) -> bool:
-    """Whether a big file has nothing to fix and is in canonical compact form, told by the column pass
-    (see :mod:`dlint.columns`) without parsing it into Python objects; the form is checked by a
-    forked copy of the process meanwhile, where that is safe."""
-    if len(raw) < COLUMN_MIN_SIZE or isinstance(raw, Refused):
-        return False
-    from dlint.columns import split
-    from dlint.columns.canonical import is_canonical
-
-    def clean() -> bool:  # in this process alone: the other one checks the form
-        found = lint_columns(
-            raw, file=file, subset=subset, rules=rules, dialect=dialect, dataset=dataset, share=False
-        )
-        return found == []
-
-    return split.both(clean, lambda: is_canonical(raw), fork=True)
 
 
 def _unparsed(

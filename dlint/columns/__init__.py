@@ -30,6 +30,7 @@ import orjson
 
 from dlint import jsonscan, memory
 from dlint.columns import cut, split
+from dlint.columns.form import dataset_as_written, items_as_written
 from dlint.columns.model import (
     DECODE_ERRORS,
     DECODER,
@@ -63,8 +64,9 @@ _NOT_ASCII = 0x80
 #: The rows each rule's column form flagged, by code (``SCHEMA_CHECK`` for the schema's).
 Marks = dict[str, list[int]]
 #: What a process tells of its part: flagged rows, item ids, which rules flagged which rows, where the
-#: rows lie, whether the text is ASCII and whether it holds a line break (None: not looked for).
-_Part = tuple[list[int], list[str], Marks | None, list[Span], bool, bool | None]
+#: rows lie, whether the text is ASCII, whether it holds a line break (None: not looked for), and
+#: whether it is in canonical form (False: not asked).
+_Part = tuple[list[int], list[str], Marks | None, list[Span], bool, bool | None, bool]
 
 
 class Malformed(Exception):
@@ -96,6 +98,11 @@ class Decoded:
     #: fit the typed shape) needs them all; None: every row needs them all (a rule has no column
     #: form).
     checks: dict[int, frozenset[str]] | None = None
+    #: The top level as decoded, with its items when they were decoded whole and all fit the typed
+    #: shape (else with none), for :func:`flagged` to tell whether the text is in canonical form.
+    typed: Dataset | None = None
+    #: Whether the text is in canonical compact form (None: not asked, see :func:`flagged`).
+    canonical: bool | None = None
 
 
 def eligible(raw: bytes, limits: Limits) -> bool:
@@ -135,9 +142,18 @@ def decode(raw: bytes, limits: Limits, *, share: bool = False) -> Decoded | None
     if where is not None:
         between = raw[where.first_end : where.second_start] + raw[where.end :]
         breaks = b"\n" in checked or b"\n" in between
-        return Decoded(top, dataset.media_type, raw, ascii_only, breaks, cut=where)
+        return Decoded(top, dataset.media_type, raw, ascii_only, breaks, cut=where, typed=dataset)
+    typed = None if rows else dataset
     return Decoded(
-        top, dataset.media_type, raw, ascii_only, None, items=dataset.items, rows=rows, texts=texts
+        top,
+        dataset.media_type,
+        raw,
+        ascii_only,
+        None,
+        items=dataset.items,
+        rows=rows,
+        texts=texts,
+        typed=typed,
     )
 
 
@@ -213,7 +229,12 @@ def _top(dataset: Any, limits: Limits) -> dict[str, Any] | None:
 
 
 def flagged(
-    decoded: Decoded, ctx: Context, rules: Sequence[type[Rule]], meanwhile: Callable[[], Any] = lambda: None
+    decoded: Decoded,
+    ctx: Context,
+    rules: Sequence[type[Rule]],
+    meanwhile: Callable[[], Any] = lambda: None,
+    *,
+    form: bool = False,
 ) -> list[int] | None:
     """The rows (file indices, in order) where a selected rule might report something: those its column
     form flags, those the schema might reject, those that did not fit the typed shape, and those the
@@ -223,12 +244,17 @@ def flagged(
 
     Items whose text is cut in two are shared out: a forked copy of the process flags the second part
     while this one does the first. ``meanwhile`` is called first (once the other process runs): work
-    this process needs later anyway."""
+    this process needs later anyway. With ``form``, each process also tells whether its text is in
+    canonical compact form, and ``decoded.canonical`` says whether the file is."""
     if decoded.items is not None:
         meanwhile()
-        rows, ids, marks = _flag(Table(decoded.items, decoded.media_type, ctx), ctx, rules)
+        table = Table(decoded.items, decoded.media_type, ctx)
+        rows, ids, marks = _flag(table, ctx, rules)
+        if form:
+            typed = decoded.typed
+            decoded.canonical = typed is not None and dataset_as_written(typed, decoded.raw, table)
     else:
-        shared = _shared(decoded, ctx, rules, meanwhile)
+        shared = _shared(decoded, ctx, rules, meanwhile, form)
         if shared is None:
             return None
         rows, ids, marks = shared
@@ -280,9 +306,10 @@ def _flag(
 
 
 def _shared(
-    decoded: Decoded, ctx: Context, rules: Sequence[type[Rule]], meanwhile: Callable[[], Any]
+    decoded: Decoded, ctx: Context, rules: Sequence[type[Rule]], meanwhile: Callable[[], Any], form: bool
 ) -> tuple[list[int], list[str], Marks | None] | None:
-    """:func:`_flag` over both parts of cut items, the second in a forked child."""
+    """:func:`_flag` over both parts of cut items, the second in a forked child (with ``form``, each
+    also tells whether its text is in canonical form)."""
     where = decoded.cut
     assert where is not None
 
@@ -301,11 +328,13 @@ def _shared(
                 return None
             except DECODE_ERRORS as exc:
                 raise Malformed from exc
-            rows, ids, marks = _flag(Table(items, decoded.media_type, ctx), ctx, rules)
+            table = Table(items, decoded.media_type, ctx)
+            rows, ids, marks = _flag(table, ctx, rules)
             # (a line break is looked for where rows will be located; the byte read as a bracket
             # is among those that decode() looked at between the parts)
             breaks = decoded.raw.find(b"\n", found.lo, found.hi) >= 0 if rows else None
-            return rows, ids, marks, spans_of(found, items, rows), ascii_only, breaks
+            written = form and items_as_written(table, text)
+            return rows, ids, marks, spans_of(found, items, rows), ascii_only, breaks, written
 
     def theirs() -> bytes | None:  # (a child that raises answers nothing)
         found = part(where.second_part(decoded.raw))
@@ -320,10 +349,12 @@ def _shared(
         answer = pending(abandon=mine is None)
     if mine is None or answer is None:
         return None
-    rows, ids, marks, spans, ascii_only, breaks = mine
-    their_rows, their_ids, their_marks, their_spans, their_ascii, their_breaks = msgspec.msgpack.decode(
-        answer
+    rows, ids, marks, spans, ascii_only, breaks, written = mine
+    their_rows, their_ids, their_marks, their_spans, their_ascii, their_breaks, their_written = (
+        msgspec.msgpack.decode(answer)
     )
+    if form:
+        decoded.canonical = written and their_written and _rest_as_written(decoded)
     decoded.ascii = decoded.ascii and ascii_only and their_ascii
     told = (decoded.breaks, breaks, their_breaks)
     decoded.breaks = True if True in told else None if None in told else False
@@ -338,6 +369,15 @@ def _shared(
     else:
         marks = None
     return rows + their_rows, ids + their_ids, marks
+
+
+def _rest_as_written(decoded: Decoded) -> bool:
+    """Whether the text around cut items' parts is in canonical compact form: the top level, the
+    comma between the parts, the end."""
+    where, raw = decoded.cut, decoded.raw
+    assert where is not None and decoded.typed is not None
+    between = raw[where.first_end + 1 : where.second_start] == b"," and raw[where.end + 1 :] == b"}"
+    return between and dataset_as_written(decoded.typed, where.head(raw), None)
 
 
 def locate_rows(decoded: Decoded, rows: list[int]) -> bool:
