@@ -315,8 +315,8 @@ def _shared(
 
     def part(reading: AbstractContextManager[cut.Part]) -> _Part | None:
         """The part's flagged rows, counted from its first item, its ids, and where the flagged rows
-        lie in the file's text; whether the text is ASCII and holds a line break. Raises
-        :class:`Malformed` when the text is not JSON."""
+        lie in the file's text; whether the text is ASCII, holds a line break, and (with ``form``)
+        is in canonical form. Raises :class:`Malformed` when the text is not JSON."""
         with reading as found:
             text = found.text
             ascii_only = not text or bool(np.frombuffer(text, np.uint8).max() < _NOT_ASCII)

@@ -20,12 +20,11 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
-Check = Callable[[], bool]
-
 
 class Pending(Protocol):
-    """The answer of work begun by :func:`start` (call it exactly once): its bytes, or None for "not
-    clean". With ``abandon``, the answer is no longer wanted: a child is stopped at once."""
+    """The answer of work begun by :func:`start` (call it exactly once): its bytes, or None when it
+    gave none (it failed, or its process died). With ``abandon``, the answer is no longer wanted: a
+    child is stopped at once."""
 
     def __call__(self, *, abandon: bool = False) -> bytes | None: ...
 
@@ -105,20 +104,6 @@ def reap(*, block: bool = False) -> None:
 
 
 atexit.register(reap, block=True)
-
-
-def both(first: Check, second: Check, *, fork: bool) -> bool:
-    """``first() and second()``, with ``second`` in a forked child meanwhile when ``fork`` is set and
-    :func:`can_fork` allows it."""
-    if not (fork and can_fork()):
-        return first() and second()
-    pending = start(lambda: b"" if second() else None, fork=True)
-    mine = False
-    try:
-        mine = first()
-    finally:
-        theirs = pending(abandon=not mine)  # when this half is not clean, the other's answer is moot
-    return mine and theirs is not None
 
 
 #: Jobs shared out by :func:`share_out` at most (their numbers must all fit in a pipe's buffer).

@@ -1,4 +1,4 @@
-"""Two halves of a check side by side: the answer is their conjunction, whatever the child does."""
+"""Work side by side in a forked copy of the process: its answer, or nothing, whatever the child does."""
 
 from __future__ import annotations
 
@@ -14,40 +14,38 @@ from dlint.columns import split
 LINUX = pytest.mark.skipif(sys.platform != "linux", reason="the fork is used on Linux only")
 
 
-@pytest.mark.parametrize("fork", [True, False])
-@pytest.mark.parametrize(("first", "second"), [(True, True), (True, False), (False, True), (False, False)])
-def test_the_answer_is_the_conjunction(fork: bool, first: bool, second: bool) -> None:
-    assert split.both(lambda: first, lambda: second, fork=fork) is (first and second)
+def _pid() -> bytes:
+    return str(os.getpid()).encode()
 
 
 @LINUX
-def test_the_second_half_runs_in_another_process() -> None:
-    parent = os.getpid()
-    assert split.both(lambda: True, lambda: os.getpid() != parent, fork=True)
-    assert split.both(lambda: True, lambda: os.getpid() == parent, fork=False)
+def test_the_work_runs_in_another_process() -> None:
+    parent = str(os.getpid()).encode()
+    assert split.start(_pid, fork=True)() != parent
+    assert split.start(_pid, fork=False)() == parent
 
 
 @LINUX
-def test_a_child_that_fails_or_dies_counts_as_not_clean() -> None:
-    def raises() -> bool:
+def test_a_child_that_fails_or_dies_answers_nothing() -> None:
+    def raises() -> bytes:
         raise RuntimeError("boom")
 
-    def dies() -> bool:
+    def dies() -> bytes:
         os._exit(3)
 
-    assert not split.both(lambda: True, raises, fork=True)
-    assert not split.both(lambda: True, dies, fork=True)
+    assert split.start(raises, fork=True)() is None
+    assert split.start(dies, fork=True)() is None
 
 
 @LINUX
 def test_no_fork_while_another_thread_runs() -> None:
-    parent = os.getpid()
+    parent = str(os.getpid()).encode()
     release = threading.Event()
     worker = threading.Thread(target=release.wait)
     worker.start()
     try:
         assert not split.can_fork()
-        assert split.both(lambda: True, lambda: os.getpid() == parent, fork=True)
+        assert split.start(_pid, fork=True)() == parent
     finally:
         release.set()
         worker.join()
@@ -82,13 +80,6 @@ def test_abandoned_work_that_did_not_fork_never_runs() -> None:
     pending = split.start(lambda: ran.append(1) or b"", fork=False)
     assert pending(abandon=True) is None
     assert ran == []
-
-
-@LINUX
-def test_the_child_is_stopped_when_the_first_half_is_not_clean() -> None:
-    started = time.monotonic()
-    assert not split.both(lambda: False, lambda: time.sleep(60) or True, fork=True)
-    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize("fork", [True, False])
