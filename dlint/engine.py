@@ -78,7 +78,7 @@ def lint_bytes(
     ``dataset`` is shared by the subset files of one dataset, linted one after the other: the first
     one that declares categories becomes the reference the others are compared with. A big file goes
     through the column pass (see :mod:`dlint.columns`); ``share``: whether two processes share it
-    (None: from :data:`SHARE_SIZE`, where forking is safe).
+    (None: from :data:`SHARE_SIZE`), only ever where forking is safe.
     """
     big = len(raw) >= COLUMN_MIN_SIZE and not isinstance(raw, Refused)
     if big:
@@ -198,8 +198,8 @@ def _through_columns(
     if not columns.eligible(raw, active):
         return None
     memory.for_big_work()
-    if share is None:
-        share = len(raw) >= SHARE_SIZE and split.can_fork()
+    # (shared only where forking is safe: no other thread, which reading the parts in place needs too)
+    share = (len(raw) >= SHARE_SIZE if share is None else share) and split.can_fork()
     decoded = columns.decode(raw, active, share=share)
     if decoded is None:
         return None

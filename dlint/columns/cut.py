@@ -96,9 +96,10 @@ def _bracketed(raw: bytes, lo: int, hi: int, bracket: bytes) -> Iterator[Part]:
 
     The byte is written in place, in the buffer of a bytes object, which Python code never changes:
     this is the one place that does. It is safe because the byte written is the comma or white space
-    between two items (no value holds it, so no slice of a decode sees it), because no other thread
-    runs while the check works on a file (it joins them before it forks), and because a forked child
-    writes in its own copy of the memory. The byte is put back however the block ends."""
+    between two items (no value holds it, so no slice of a decode sees it), because the items are
+    cut in two only in a process with no other thread (see :func:`dlint.columns.split.can_fork`),
+    and because a forked child writes in its own copy of the memory. The byte is put back however
+    the block ends."""
     at = hi - 1 if bracket == b"]" else lo
     kept = raw[at : at + 1]
     _write(raw, at, bracket)
