@@ -238,10 +238,11 @@ def measure_counts(counts: Sequence[str]) -> RleMeasures:
 
 def valid_totals(counts: Iterable[str]) -> dict[str, int]:
     """The sum of the runs of each string of ``counts`` that is valid RLE (the pixels it describes),
-    measured all at once by :func:`measure_counts`."""
+    measured all at once by :func:`measure_counts`; a sum it saturates (at ``2**63 - 1``) is left
+    out, being no exact sum."""
     distinct = list(dict.fromkeys(counts))
     if not distinct:
         return {}
     found = measure_counts(distinct)
-    valid = (found.status == OK).tolist()
-    return {text: total for text, total, ok in zip(distinct, found.totals.tolist(), valid, strict=True) if ok}
+    exact = ((found.status == OK) & (found.totals < _INT64_MAX)).tolist()
+    return {text: total for text, total, ok in zip(distinct, found.totals.tolist(), exact, strict=True) if ok}

@@ -253,6 +253,7 @@ def flagged(
         if form:
             typed = decoded.typed
             decoded.canonical = typed is not None and dataset_as_written(typed, decoded.raw, table)
+        memory.release(table)  # its items and columns
     else:
         shared = _shared(decoded, ctx, rules, meanwhile, form)
         if shared is None:
@@ -296,12 +297,10 @@ def _flag(
     for rule in rules:
         form = rule.columns(table, ctx)
         if form is None:  # no column form: every row is checked precisely, by every rule
-            memory.release(table)
             return list(range(len(table.items))), table.ids, None
         if form.any():
             marks[rule.code] = np.flatnonzero(form).tolist()
             rows |= form
-    memory.release(table)  # its items and columns
     return np.flatnonzero(rows).tolist(), table.ids, marks
 
 
@@ -334,6 +333,7 @@ def _shared(
             # is among those that decode() looked at between the parts)
             breaks = decoded.raw.find(b"\n", found.lo, found.hi) >= 0 if rows else None
             written = form and items_as_written(table, text)
+            memory.release(table)  # its items and columns
             return rows, ids, marks, spans_of(found, items, rows), ascii_only, breaks, written
 
     def theirs() -> bytes | None:  # (a child that raises answers nothing)

@@ -323,7 +323,7 @@ def _shapes(
     color: tuple[int, int, int],
     max_side: int,
     problems: list[str],
-    totals: Mapping[str, int],
+    totals: Mapping[str, int] | None,
 ) -> list[Shape] | None:
     """The shapes of one annotation, or None when its type is not one that is drawn."""
     label_id = _int(ann.get("label_id"))
@@ -442,7 +442,7 @@ def drawable(
         color = categories.color(label_id)
         rgb = (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
         problems: list[str] = []
-        shapes = _shapes(kind, ann, categories, rgb, max_side, problems, totals or {})
+        shapes = _shapes(kind, ann, categories, rgb, max_side, problems, totals)
         where = f"annotation {index} ({_short(kind)})"
         if shapes is None:
             if kind not in ("label", "caption"):

@@ -22,12 +22,14 @@ from dlint.rle import valid_totals
 from dlint.visual.draw import Drawing, draw
 from dlint.visual.shapes import MAX_ANNOTATIONS, NO_LABEL_COLOR, PALETTE
 from dlint.visual.thumbs import MASK_ALPHA, MaskLayer, Thumbnail, mask_layer, thumbnail
+from tests.test_rle import encode_runs
 
 # pycocotools' decode trips a numpy 2 deprecation warning on every call.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
 SVG = "{http://www.w3.org/2000/svg}"
 CVAT_EXAMPLE_82 = "d0d0:F\\0"  # the broken mask of CVAT's documentation: 82 pixels for a 10x10 size
+HUGE = encode_runs([1 << 57] * 128 + [100])  # 128 runs of 2**57, then 100: 2**64 + 100 pixels
 RED = (255, 0, 0)
 
 
@@ -276,13 +278,17 @@ def test_masks_measured_at_once_are_judged_as_one_by_one() -> None:
         {"counts": [9, 2, 2, 2, 5], "size": [4, 5]},
         {"size": [3, 3]},
         "not an object",
+        {"counts": HUGE, "size": [10, 10]},  # beyond int64: measured at once, its sum saturates
     ]
     totals = valid_totals(
         r["counts"] for r in rles if isinstance(r, dict) and isinstance(r.get("counts"), str)
     )
-    assert totals == {good["counts"]: 1200, CVAT_EXAMPLE_82: 82}
+    assert totals == {good["counts"]: 1200, CVAT_EXAMPLE_82: 82}  # (not HUGE: no exact sum)
     for rle in rles:
         assert mask_layer(rle, RED, totals=totals) == mask_layer(rle, RED)
+    assert mask_layer(rles[-1], RED, totals=totals) == (
+        f"its counts cover {2**64 + 100} pixels, its size 10x10 = 100"
+    )
     # what was measured is what counts: a string said to cover fewer pixels is not drawn
     assert mask_layer(good, RED, totals={good["counts"]: 1199}) == (
         "its counts cover 1199 pixels, its size 30x40 = 1200"
